@@ -1,0 +1,50 @@
+/**
+ * Reliable JSON webhook delivery for Deno, Node.js 20+, Bun and edge
+ * runtimes, with nothing but web standards at run time.
+ *
+ * {@linkcode WebhookDeliveryService.deliver} POSTs a payload as JSON and
+ * resolves `true` or `false`: it retries what can succeed later (5xx,
+ * timeouts, network errors) 1 s, 2 s and 4 s apart, gives up at once on what
+ * cannot (4xx, redirects, bad input), and leaves one structured log record
+ * per attempt. It never rejects, so it never crashes the caller.
+ *
+ * @example Deliver an event
+ * ```ts
+ * import { WebhookDeliveryService } from "@omoi/webhook-delivery";
+ *
+ * // A stand-in for the receiver, so the example runs as it is.
+ * await using receiver = Deno.serve(
+ *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+ *   () => new Response(null, { status: 204 }),
+ * );
+ *
+ * const service = new WebhookDeliveryService();
+ * const ok = await service.deliver(`http://127.0.0.1:${receiver.addr.port}/hooks`, {
+ *   event_type: "task.completed",
+ *   task_id: "task_42",
+ * });
+ * console.log(ok); // true
+ * ```
+ *
+ * @module
+ */
+export { WebhookDeliveryService } from "./src/webhook_delivery_service.ts";
+export type { SendOptions } from "./src/webhook_delivery_service.ts";
+export {
+  DEFAULT_MAX_RETRY_AFTER_MS,
+  DEFAULT_RETRY_DELAYS_MS,
+  DEFAULT_TIMEOUT_MS,
+  defaultRetryOnStatus,
+} from "./src/options.ts";
+export type { FetchFunction, WebhookDeliveryOptions } from "./src/options.ts";
+export type {
+  DeliveryAttempt,
+  DeliveryError,
+  DeliveryErrorKind,
+  DeliveryOutcome,
+  DeliveryResult,
+} from "./src/delivery_result.ts";
+export { silentLogger } from "./src/logger.ts";
+export type { Logger, LogLevel } from "./src/logger.ts";
+export { createJsonLogger } from "./src/json_logger.ts";
+export type { JsonLoggerOptions } from "./src/json_logger.ts";

@@ -1,0 +1,76 @@
+import type { DeliveryError, DeliveryErrorKind } from "./delivery_result.ts";
+
+type NetworkErrorKind = Extract<
+  DeliveryErrorKind,
+  "connection_refused" | "connection_reset" | "dns" | "tls" | "network"
+>;
+
+// Runtimes describe the same failure differently: Node.js (undici) puts an
+// errno-style `code` on the cause, Deno and Bun put it in the message. Both
+// are matched, first code then message, most specific kind first.
+const RULES: readonly {
+  kind: NetworkErrorKind;
+  codes: RegExp;
+  messages: RegExp;
+}[] = [
+  {
+    kind: "dns",
+    codes: /^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL|EAI_NODATA)$/,
+    messages:
+      /dns error|getaddrinfo|name or service not known|name resolution|failed to lookup address/i,
+  },
+  {
+    kind: "connection_refused",
+    codes: /^ECONNREFUSED$/,
+    messages: /connection refused|ECONNREFUSED/i,
+  },
+  {
+    kind: "tls",
+    codes:
+      /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT)/,
+    messages:
+      /certificate|tls|ssl|handshake|corrupt message|invalidcontenttype/i,
+  },
+  {
+    kind: "connection_reset",
+    codes: /^(ECONNRESET|EPIPE|UND_ERR_SOCKET|ECONNABORTED)$/,
+    messages:
+      /connection reset|reset by peer|other side closed|connection closed before message completed|error reading a body from connection|broken pipe|socket hang up|incomplete message/i,
+  },
+];
+
+const MAX_MESSAGE_LENGTH = 500;
+
+/** Names the network failure behind an error thrown by `fetch` or a body read. */
+export function classifyNetworkError(error: unknown): DeliveryError {
+  const codes: string[] = [];
+  const messages: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current != null; depth++) {
+    if (typeof current === "object") {
+      const { code, message, cause } = current as {
+        code?: unknown;
+        message?: unknown;
+        cause?: unknown;
+      };
+      if (typeof code === "string") codes.push(code);
+      if (typeof message === "string" && message !== "") {
+        messages.push(message);
+      }
+      current = cause;
+    } else {
+      messages.push(String(current));
+      current = undefined;
+    }
+  }
+  const message = messages.join(": ").slice(0, MAX_MESSAGE_LENGTH) ||
+    "Unknown network error";
+  const rule =
+    RULES.find(({ codes: codePattern }) =>
+      codes.some((code) => codePattern.test(code))
+    ) ??
+      RULES.find(({ messages: messagePattern }) =>
+        messages.some((text) => messagePattern.test(text))
+      );
+  return { kind: rule?.kind ?? "network", message };
+}

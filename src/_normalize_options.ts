@@ -1,0 +1,138 @@
+import { createJsonLogger } from "./json_logger.ts";
+import type { Logger } from "./logger.ts";
+import {
+  DEFAULT_MAX_RETRY_AFTER_MS,
+  DEFAULT_RETRY_DELAYS_MS,
+  DEFAULT_TIMEOUT_MS,
+  defaultRetryOnStatus,
+  type FetchFunction,
+  type WebhookDeliveryOptions,
+} from "./options.ts";
+import { parseCustomHeaders } from "./_reserved_headers.ts";
+
+/** {@linkcode WebhookDeliveryOptions} with defaults applied and values checked. */
+export interface NormalizedOptions {
+  timeoutMs: number;
+  retryDelaysMs: readonly number[];
+  jitter: number;
+  maxRetryAfterMs: number;
+  retryOnStatus: (status: number) => boolean;
+  headers: Headers;
+  logger: Logger;
+  fetch: FetchFunction;
+}
+
+// Timers in Node.js and browsers fire at once for longer delays.
+const MAX_TIMER_MS = 2_147_483_647;
+
+const LOGGER_METHODS = ["debug", "info", "warn", "error"] as const;
+
+function fail(option: string, requirement: string, value: unknown): never {
+  throw new RangeError(
+    `Cannot create WebhookDeliveryService as '${option}' must be ${requirement}: current value is ${
+      describe(value)
+    }`,
+  );
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(describe).join(", ")}]`;
+  if (typeof value === "function") return "a function";
+  if (typeof value === "object" && value !== null) return "an object";
+  return String(value);
+}
+
+function isMilliseconds(value: unknown, min: number): value is number {
+  return typeof value === "number" && Number.isFinite(value) &&
+    value >= min && value <= MAX_TIMER_MS;
+}
+
+/** Applies defaults and throws a `RangeError` or `TypeError` naming any bad option. */
+export function normalizeOptions(
+  options: WebhookDeliveryOptions,
+): NormalizedOptions {
+  const {
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+    retryDelaysMs = DEFAULT_RETRY_DELAYS_MS,
+    jitter = 0,
+    maxRetryAfterMs = DEFAULT_MAX_RETRY_AFTER_MS,
+    retryOnStatus = defaultRetryOnStatus,
+    logger,
+    fetch = (url: string, init: RequestInit) => globalThis.fetch(url, init),
+  } = options;
+
+  if (!isMilliseconds(timeoutMs, 1)) {
+    fail(
+      "timeoutMs",
+      `a number of milliseconds from 1 to ${MAX_TIMER_MS}`,
+      timeoutMs,
+    );
+  }
+  if (
+    !Array.isArray(retryDelaysMs) ||
+    !retryDelaysMs.every((delay) => isMilliseconds(delay, 0))
+  ) {
+    fail(
+      "retryDelaysMs",
+      `an array of numbers of milliseconds from 0 to ${MAX_TIMER_MS}`,
+      retryDelaysMs,
+    );
+  }
+  if (
+    typeof jitter !== "number" || !(jitter >= 0 && jitter <= 1)
+  ) {
+    fail("jitter", "a number from 0 to 1", jitter);
+  }
+  if (!isMilliseconds(maxRetryAfterMs, 0)) {
+    fail(
+      "maxRetryAfterMs",
+      `a number of milliseconds from 0 to ${MAX_TIMER_MS}`,
+      maxRetryAfterMs,
+    );
+  }
+  if (typeof retryOnStatus !== "function") {
+    throw new TypeError(
+      `Cannot create WebhookDeliveryService as 'retryOnStatus' must be a function: current value is ${
+        describe(retryOnStatus)
+      }`,
+    );
+  }
+  if (typeof fetch !== "function") {
+    throw new TypeError(
+      `Cannot create WebhookDeliveryService as 'fetch' must be a function: current value is ${
+        describe(fetch)
+      }`,
+    );
+  }
+  if (logger !== undefined) {
+    const missing = LOGGER_METHODS.filter((method) =>
+      typeof logger?.[method] !== "function"
+    );
+    if (missing.length > 0) {
+      throw new TypeError(
+        `Cannot create WebhookDeliveryService as 'logger' must have the methods debug, info, warn and error: missing ${
+          missing.join(", ")
+        }`,
+      );
+    }
+  }
+  let headers: Headers;
+  try {
+    headers = parseCustomHeaders(options.headers);
+  } catch (error) {
+    throw new TypeError(
+      `Cannot create WebhookDeliveryService as ${(error as Error).message}`,
+    );
+  }
+
+  return {
+    timeoutMs,
+    retryDelaysMs: Object.freeze([...retryDelaysMs]),
+    jitter,
+    maxRetryAfterMs,
+    retryOnStatus,
+    headers,
+    logger: logger ?? createJsonLogger(),
+    fetch,
+  };
+}

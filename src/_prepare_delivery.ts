@@ -1,0 +1,104 @@
+import type { DeliveryError } from "./delivery_result.ts";
+import { parseCustomHeaders } from "./_reserved_headers.ts";
+import { USER_AGENT } from "./_version.ts";
+
+/** A delivery whose input has been checked and turned into what is sent. */
+export interface PreparedDelivery {
+  url: string;
+  body: string;
+  headers: Headers;
+}
+
+/** The caller's input to one delivery. */
+export interface DeliveryInput {
+  url: string | URL;
+  payload: unknown;
+  id: string;
+  defaultHeaders: Headers;
+  headers: HeadersInit | undefined;
+}
+
+// A header value may not hold control characters or surrounding white
+// space; a `.` would make the Standard Webhooks signed content ambiguous.
+const VALID_ID = /^[\x21-\x2d\x2f-\x7e]{1,256}$/;
+
+/**
+ * Checks a delivery's URL, payload, id and headers, and builds the request
+ * body and headers. Returns the first problem found instead of throwing.
+ */
+export function prepareDelivery(
+  input: DeliveryInput,
+): PreparedDelivery | { error: DeliveryError } {
+  const url = parseWebhookUrl(input.url);
+  if (typeof url !== "string") return { error: url };
+
+  if (typeof input.id !== "string" || !VALID_ID.test(input.id)) {
+    return {
+      error: {
+        kind: "invalid_id",
+        message:
+          "The id must be 1 to 256 visible ASCII characters other than '.'",
+      },
+    };
+  }
+
+  let body: string | undefined;
+  try {
+    body = JSON.stringify(input.payload);
+  } catch (error) {
+    return {
+      error: {
+        kind: "invalid_payload",
+        message: `The payload cannot be serialized to JSON: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      },
+    };
+  }
+  if (body === undefined) {
+    return {
+      error: {
+        kind: "invalid_payload",
+        message: `The payload cannot be serialized to JSON: ${
+          input.payload === undefined ? "it is undefined" : `a ${typeof input
+            .payload} has no JSON form`
+        }`,
+      },
+    };
+  }
+
+  let custom: Headers;
+  try {
+    custom = parseCustomHeaders(input.headers);
+  } catch (error) {
+    return {
+      error: { kind: "invalid_headers", message: (error as Error).message },
+    };
+  }
+  const headers = new Headers(input.defaultHeaders);
+  for (const [name, value] of custom) headers.set(name, value);
+  if (!headers.has("user-agent")) headers.set("user-agent", USER_AGENT);
+  headers.set("content-type", "application/json");
+  headers.set("webhook-id", input.id);
+
+  return { url, body, headers };
+}
+
+function parseWebhookUrl(input: string | URL): string | DeliveryError {
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    return {
+      kind: "invalid_url",
+      message: "The URL cannot be parsed as an absolute URL",
+    };
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return {
+      kind: "invalid_url",
+      message: `The URL must use http: or https:, not ${url.protocol}`,
+    };
+  }
+  return url.href;
+}

@@ -1,0 +1,136 @@
+/**
+ * How a delivery ended.
+ *
+ * - `delivered`: a 2xx response was received in full.
+ * - `rejected`: a response that is not retried (4xx, 3xx and whatever
+ *   `retryOnStatus` declines), so retrying is pointless.
+ * - `exhausted`: every attempt failed in a way worth retrying.
+ * - `invalid`: the URL, payload, id or headers were unusable; nothing was sent.
+ * - `aborted`: the caller's signal fired.
+ *
+ * @example
+ * ```ts
+ * import type { DeliveryOutcome } from "@omoi/webhook-delivery";
+ *
+ * function shouldAlert(outcome: DeliveryOutcome): boolean {
+ *   return outcome === "rejected" || outcome === "exhausted";
+ * }
+ * ```
+ */
+export type DeliveryOutcome =
+  | "delivered"
+  | "rejected"
+  | "exhausted"
+  | "invalid"
+  | "aborted";
+
+/**
+ * Why an attempt produced no usable response, or why a delivery was invalid.
+ *
+ * - `timeout`: no complete response within `timeoutMs` (retried).
+ * - `connection_refused`, `connection_reset`, `dns`, `tls`, `network`: the
+ *   request or response did not make it across the network (retried).
+ * - `aborted`: the caller's signal fired.
+ * - `invalid_url`, `invalid_payload`, `invalid_id`, `invalid_headers`: the
+ *   input was unusable and nothing was sent.
+ *
+ * @example
+ * ```ts
+ * import type { DeliveryErrorKind } from "@omoi/webhook-delivery";
+ *
+ * const unreachable: DeliveryErrorKind[] = ["connection_refused", "dns"];
+ * ```
+ */
+export type DeliveryErrorKind =
+  | "timeout"
+  | "connection_refused"
+  | "connection_reset"
+  | "dns"
+  | "tls"
+  | "network"
+  | "aborted"
+  | "invalid_url"
+  | "invalid_payload"
+  | "invalid_id"
+  | "invalid_headers";
+
+/**
+ * A machine-readable kind with a human-readable message.
+ *
+ * @example
+ * ```ts
+ * import type { DeliveryError } from "@omoi/webhook-delivery";
+ *
+ * const error: DeliveryError = { kind: "dns", message: "Name or service not known" };
+ * ```
+ */
+export interface DeliveryError {
+  /** What went wrong, for code to switch on. */
+  kind: DeliveryErrorKind;
+  /** What went wrong, for people. */
+  message: string;
+}
+
+/**
+ * One HTTP attempt of a delivery: it has either a `status` or an `error`.
+ *
+ * @example
+ * ```ts
+ * import type { DeliveryAttempt } from "@omoi/webhook-delivery";
+ *
+ * const attempt: DeliveryAttempt = {
+ *   number: 1,
+ *   startedAt: "2026-11-28T12:00:00.000Z",
+ *   durationMs: 12,
+ *   status: 503,
+ *   retryInMs: 1_000,
+ * };
+ * ```
+ */
+export interface DeliveryAttempt {
+  /** 1 for the first attempt, 2 for the first retry, and so on. */
+  number: number;
+  /** When the attempt started, as an ISO 8601 timestamp. */
+  startedAt: string;
+  /** How long the attempt took, in whole milliseconds. */
+  durationMs: number;
+  /** The response status, when a complete response was received. */
+  status?: number;
+  /** Why no complete response was received. */
+  error?: DeliveryError;
+  /** The wait before the next attempt, when there is one, in milliseconds. */
+  retryInMs?: number;
+}
+
+/**
+ * Everything {@linkcode WebhookDeliveryService.send} knows about a delivery.
+ *
+ * @example
+ * ```ts
+ * import type { DeliveryResult } from "@omoi/webhook-delivery";
+ *
+ * function describe(result: DeliveryResult): string {
+ *   const last = result.attempts.at(-1);
+ *   return `${result.id}: ${result.outcome} after ${result.attempts.length} attempt(s)` +
+ *     (last?.status ? `, last status ${last.status}` : "");
+ * }
+ * ```
+ */
+export interface DeliveryResult {
+  /** `true` exactly when `outcome` is `delivered`. */
+  ok: boolean;
+  /** The delivery id, sent as the `webhook-id` header on every attempt. */
+  id: string;
+  /** How the delivery ended. */
+  outcome: DeliveryOutcome;
+  /** Every attempt made, in order; empty when nothing was sent. */
+  attempts: DeliveryAttempt[];
+  /** How long the whole delivery took, waits included, in whole milliseconds. */
+  durationMs: number;
+  /**
+   * Why the delivery ended, when its last attempt does not say: the reason
+   * for `invalid`, and `aborted` when the signal fired before the first
+   * attempt or during a wait between attempts.
+   */
+  error?: DeliveryError;
+}

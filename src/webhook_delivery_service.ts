@@ -1,0 +1,341 @@
+import type {
+  DeliveryAttempt,
+  DeliveryError,
+  DeliveryOutcome,
+  DeliveryResult,
+} from "./delivery_result.ts";
+import type { Logger, LogLevel } from "./logger.ts";
+import type { WebhookDeliveryOptions } from "./options.ts";
+import { abortMessage, attemptDelivery } from "./_attempt.ts";
+import {
+  type NormalizedOptions,
+  normalizeOptions,
+} from "./_normalize_options.ts";
+import { prepareDelivery } from "./_prepare_delivery.ts";
+import { parseRetryAfterMs, retryDelayMs } from "./_retry_delay.ts";
+import { wait } from "./_wait.ts";
+
+/**
+ * Per-delivery options of {@linkcode WebhookDeliveryService.send} and
+ * {@linkcode WebhookDeliveryService.deliver}.
+ *
+ * @example Giving a delivery a stable id and a deadline
+ * ```ts
+ * import type { SendOptions } from "@omoi/webhook-delivery";
+ *
+ * const options: SendOptions = {
+ *   id: "evt_2f1c9a",
+ *   headers: { "x-tenant": "acme" },
+ *   signal: AbortSignal.timeout(30_000),
+ * };
+ * ```
+ */
+export interface SendOptions {
+  /**
+   * The delivery id, sent as the `webhook-id` header on every attempt so the
+   * receiver can drop duplicates. Use your event's id to make deliveries of
+   * the same event share it. 1 to 256 visible ASCII characters, no `.`.
+   *
+   * @default {crypto.randomUUID()}
+   */
+  id?: string;
+  /**
+   * Headers for this delivery only, added to (and overriding) the service's
+   * `headers`. Their values are never logged.
+   *
+   * @default {{}}
+   */
+  headers?: HeadersInit;
+  /**
+   * Aborts the delivery: the request in flight or the wait before the next
+   * attempt ends at once, and the outcome is `aborted`.
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * Delivers JSON webhooks over HTTP: it POSTs the payload, retries what can
+ * succeed later (5xx, timeouts, network errors) on a fixed schedule, gives up
+ * at once on what cannot (4xx, redirects, bad input), and leaves one
+ * structured log record per attempt.
+ *
+ * Its methods never reject for a delivery problem or bad input: they resolve,
+ * and they log. A service holds no connections or timers of its own, so one
+ * instance can be shared by the whole application.
+ *
+ * @example Notifying a monitoring system that a task completed
+ * ```ts
+ * import { WebhookDeliveryService } from "@omoi/webhook-delivery";
+ *
+ * // A stand-in for the monitoring system.
+ * await using monitoring = Deno.serve(
+ *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+ *   () => new Response(null, { status: 204 }),
+ * );
+ *
+ * const service = new WebhookDeliveryService();
+ * const ok = await service.deliver(
+ *   `http://127.0.0.1:${monitoring.addr.port}/hooks/tasks`,
+ *   { event_type: "task.completed", task_id: "task_42" },
+ * );
+ * if (!ok) console.error("The monitoring system did not get the event");
+ * ```
+ */
+export class WebhookDeliveryService {
+  #options: NormalizedOptions;
+
+  /**
+   * Creates a service; every option is optional.
+   *
+   * @example
+   * ```ts
+   * import { WebhookDeliveryService } from "@omoi/webhook-delivery";
+   *
+   * const service = new WebhookDeliveryService({ timeoutMs: 5_000, jitter: 0.1 });
+   * ```
+   *
+   * @param options How to send, retry and log.
+   * @throws {RangeError} When a number is out of range, naming the option and its value.
+   * @throws {TypeError} When `headers` are malformed or reserved, or `logger`,
+   * `fetch` or `retryOnStatus` are not of the right shape.
+   */
+  constructor(options: WebhookDeliveryOptions = {}) {
+    this.#options = normalizeOptions(options);
+  }
+
+  /**
+   * Delivers `payload` as JSON to `url` and resolves `true` once a 2xx
+   * response has been received in full, `false` otherwise. Never rejects.
+   *
+   * @example A receiver that is down: `false`, never an exception
+   * ```ts
+   * import { silentLogger, WebhookDeliveryService } from "@omoi/webhook-delivery";
+   * import assert from "node:assert/strict";
+   *
+   * const service = new WebhookDeliveryService({
+   *   retryDelaysMs: [10, 10],
+   *   logger: silentLogger,
+   * });
+   * // Nothing listens on a `.invalid` host: three attempts, then `false`.
+   * const ok = await service.deliver("http://monitoring.invalid/hooks", {
+   *   event_type: "agent.stuck",
+   *   agent_id: "agent_7",
+   * });
+   * assert.equal(ok, false);
+   * ```
+   *
+   * @param url Where to POST; must be `http:` or `https:`.
+   * @param payload Anything `JSON.stringify` can turn into JSON.
+   * @param options The delivery's id, extra headers and abort signal.
+   * @returns Whether the receiver accepted the webhook.
+   */
+  async deliver(
+    url: string | URL,
+    payload: unknown,
+    options?: SendOptions,
+  ): Promise<boolean> {
+    return (await this.send(url, payload, options)).ok;
+  }
+
+  /**
+   * Delivers `payload` as JSON to `url`, like
+   * {@linkcode WebhookDeliveryService.deliver}, and resolves the full
+   * {@linkcode DeliveryResult}: outcome, id and every attempt. Never rejects.
+   *
+   * @example Keeping the result of a delivery
+   * ```ts
+   * import { silentLogger, WebhookDeliveryService } from "@omoi/webhook-delivery";
+   * import assert from "node:assert/strict";
+   *
+   * // A receiver that fails once, then accepts.
+   * let calls = 0;
+   * await using receiver = Deno.serve(
+   *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+   *   () => new Response(null, { status: ++calls === 1 ? 503 : 200 }),
+   * );
+   *
+   * const service = new WebhookDeliveryService({
+   *   retryDelaysMs: [10],
+   *   logger: silentLogger,
+   * });
+   * const result = await service.send(
+   *   `http://127.0.0.1:${receiver.addr.port}/hooks`,
+   *   { event_type: "task.failed", task_id: "task_42" },
+   *   { id: "evt_task_42_failed" },
+   * );
+   * assert.equal(result.outcome, "delivered");
+   * assert.deepEqual(result.attempts.map((attempt) => attempt.status), [503, 200]);
+   * ```
+   *
+   * @param url Where to POST; must be `http:` or `https:`.
+   * @param payload Anything `JSON.stringify` can turn into JSON.
+   * @param options The delivery's id, extra headers and abort signal.
+   * @returns What happened, attempt by attempt.
+   */
+  async send(
+    url: string | URL,
+    payload: unknown,
+    options: SendOptions = {},
+  ): Promise<DeliveryResult> {
+    const settings = this.#options;
+    const startedAt = performance.now();
+    const id = options.id ?? crypto.randomUUID();
+    const signal = options.signal;
+    const attempts: DeliveryAttempt[] = [];
+    const maxAttempts = settings.retryDelaysMs.length + 1;
+    const finish = (
+      outcome: DeliveryOutcome,
+      error?: DeliveryError,
+    ): DeliveryResult => ({
+      ok: outcome === "delivered",
+      id,
+      outcome,
+      attempts,
+      durationMs: Math.round(performance.now() - startedAt),
+      ...(error ? { error } : {}),
+    });
+
+    const prepared = prepareDelivery({
+      url,
+      payload,
+      id,
+      defaultHeaders: settings.headers,
+      headers: options.headers,
+    });
+    if ("error" in prepared) {
+      log(settings.logger, "error", "Webhook delivery is invalid", {
+        webhookId: id,
+        url: String(url).slice(0, 500),
+        outcome: "invalid",
+        errorKind: prepared.error.kind,
+        error: prepared.error.message,
+      });
+      return finish("invalid", prepared.error);
+    }
+    const logUrl = prepared.url;
+
+    for (let number = 1;; number++) {
+      if (signal?.aborted) {
+        const error: DeliveryError = {
+          kind: "aborted",
+          message: abortMessage(signal),
+        };
+        log(settings.logger, "error", "Webhook delivery aborted", {
+          webhookId: id,
+          url: logUrl,
+          attempt: number,
+          maxAttempts,
+          outcome: "aborted",
+          errorKind: error.kind,
+          error: error.message,
+        });
+        return finish("aborted", error);
+      }
+
+      const attemptStartedAt = performance.now();
+      const attempt: DeliveryAttempt = {
+        number,
+        startedAt: new Date().toISOString(),
+        durationMs: 0,
+      };
+      const { response, error } = await attemptDelivery({
+        url: prepared.url,
+        body: prepared.body,
+        headers: prepared.headers,
+        timeoutMs: settings.timeoutMs,
+        fetch: settings.fetch,
+        signal,
+      });
+      attempt.durationMs = Math.round(performance.now() - attemptStartedAt);
+      attempts.push(attempt);
+
+      const fields: Record<string, unknown> = {
+        webhookId: id,
+        url: logUrl,
+        attempt: number,
+        maxAttempts,
+        outcome: "",
+        durationMs: attempt.durationMs,
+      };
+      if (response) {
+        attempt.status = fields.status = response.status;
+      } else {
+        attempt.error = error;
+        fields.errorKind = error.kind;
+        fields.error = error.message;
+      }
+
+      if (response && response.status >= 200 && response.status < 300) {
+        fields.outcome = "delivered";
+        log(settings.logger, "info", "Webhook delivered", fields);
+        return finish("delivered");
+      }
+      if (response) {
+        fields.responseExcerpt = response.excerpt;
+        if (response.location !== null) fields.location = response.location;
+      }
+      if (error?.kind === "aborted") {
+        fields.outcome = "aborted";
+        log(settings.logger, "error", "Webhook delivery aborted", fields);
+        return finish("aborted");
+      }
+      if (response && !shouldRetry(settings, response.status)) {
+        fields.outcome = "rejected";
+        log(settings.logger, "error", "Webhook rejected by receiver", fields);
+        return finish("rejected");
+      }
+      const scheduledMs = settings.retryDelaysMs[number - 1];
+      if (scheduledMs === undefined) {
+        fields.outcome = "exhausted";
+        log(
+          settings.logger,
+          "error",
+          "Webhook delivery failed after all attempts",
+          fields,
+        );
+        return finish("exhausted");
+      }
+
+      const delayMs = retryDelayMs({
+        scheduledMs,
+        jitter: settings.jitter,
+        retryAfterMs: parseRetryAfterMs(
+          response?.retryAfter ?? null,
+          Date.now(),
+        ),
+        maxRetryAfterMs: settings.maxRetryAfterMs,
+      });
+      attempt.retryInMs = fields.retryInMs = delayMs;
+      fields.outcome = "retrying";
+      log(
+        settings.logger,
+        "warn",
+        "Webhook attempt failed, will retry",
+        fields,
+      );
+      await wait(delayMs, signal);
+    }
+  }
+}
+
+function shouldRetry(settings: NormalizedOptions, status: number): boolean {
+  try {
+    return settings.retryOnStatus(status) === true;
+  } catch {
+    return false;
+  }
+}
+
+/** Logs without letting a faulty logger break a delivery. */
+function log(
+  logger: Logger,
+  level: LogLevel,
+  message: string,
+  fields: Record<string, unknown>,
+): void {
+  try {
+    logger[level](message, fields);
+  } catch {
+    // A logger that throws must not turn a delivery into a rejection.
+  }
+}

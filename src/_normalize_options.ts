@@ -8,7 +8,7 @@ import {
   type FetchFunction,
   type WebhookDeliveryOptions,
 } from "./options.ts";
-import { parseCustomHeaders } from "./_reserved_headers.ts";
+import { parseCustomHeaders } from "./_custom_headers.ts";
 
 /** {@linkcode WebhookDeliveryOptions} with defaults applied and values checked. */
 export interface NormalizedOptions {

@@ -1,5 +1,5 @@
 import type { DeliveryError } from "./delivery_result.ts";
-import { parseCustomHeaders } from "./_reserved_headers.ts";
+import { parseCustomHeaders } from "./_custom_headers.ts";
 import { USER_AGENT } from "./_version.ts";
 
 /** A delivery whose input has been checked and turned into what is sent. */

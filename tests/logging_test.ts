@@ -1,0 +1,186 @@
+import assert from "node:assert/strict";
+import {
+  createJsonLogger,
+  type Logger,
+  silentLogger,
+  WebhookDeliveryService,
+} from "../mod.ts";
+import { captureLogger } from "./_capture_logger.ts";
+import { startStubServer } from "./_stub_server.ts";
+
+Deno.test("500, 500, 200 leaves exactly three records: warn, warn, info", async () => {
+  await using server = startStubServer([
+    { status: 500, body: "database is down" },
+    { status: 500, body: "database is down" },
+    { status: 200 },
+  ]);
+  const logger = captureLogger();
+  const service = new WebhookDeliveryService({ retryDelaysMs: [0, 5], logger });
+
+  await service.send(server.url, { event_type: "task.completed" }, {
+    id: "evt_7",
+  });
+
+  assert.deepEqual(logger.records.map((r) => r.level), [
+    "warn",
+    "warn",
+    "info",
+  ]);
+  const [first, second, third] = logger.records.map((r) => r.fields);
+  for (const [index, fields] of [first, second, third].entries()) {
+    assert.equal(fields?.webhookId, "evt_7");
+    assert.equal(fields?.url, server.url);
+    assert.equal(fields?.attempt, index + 1);
+    assert.equal(fields?.maxAttempts, 3);
+    assert.equal(typeof fields?.durationMs, "number");
+  }
+  assert.deepEqual(
+    { ...first, durationMs: 0 },
+    {
+      webhookId: "evt_7",
+      url: server.url,
+      attempt: 1,
+      maxAttempts: 3,
+      outcome: "retrying",
+      durationMs: 0,
+      status: 500,
+      responseExcerpt: "database is down",
+      retryInMs: 0,
+    },
+  );
+  assert.equal(second?.retryInMs, 5);
+  assert.deepEqual(
+    { ...third, durationMs: 0 },
+    {
+      webhookId: "evt_7",
+      url: server.url,
+      attempt: 3,
+      maxAttempts: 3,
+      outcome: "delivered",
+      durationMs: 0,
+      status: 200,
+    },
+  );
+});
+
+Deno.test("a network failure is logged with errorKind and error, not status", async () => {
+  const logger = captureLogger();
+  const service = new WebhookDeliveryService({ retryDelaysMs: [], logger });
+
+  await service.send("http://nowhere.invalid/hook", {});
+
+  const [record] = logger.records;
+  assert.equal(record?.level, "error");
+  assert.equal(record?.fields.outcome, "exhausted");
+  assert.equal(record?.fields.errorKind, "dns");
+  assert.equal(typeof record?.fields.error, "string");
+  assert.equal("status" in (record?.fields ?? {}), false);
+});
+
+Deno.test("the default logger writes one JSON object per line, info and above", async () => {
+  await using server = startStubServer([{ status: 503 }, { status: 200 }]);
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...data: unknown[]) => lines.push(data.join(" "));
+  try {
+    await new WebhookDeliveryService({ retryDelaysMs: [0] }).deliver(
+      server.url,
+      { event_type: "agent.stuck" },
+    );
+  } finally {
+    console.log = log;
+  }
+
+  assert.equal(lines.length, 2);
+  const records = lines.map((line) => JSON.parse(line));
+  assert.deepEqual(Object.keys(records[0]).slice(0, 4), [
+    "time",
+    "level",
+    "logger",
+    "msg",
+  ]);
+  assert.deepEqual(records.map((r) => [r.level, r.logger, r.status]), [
+    ["warn", "webhook-delivery", 503],
+    ["info", "webhook-delivery", 200],
+  ]);
+  assert.ok(!Number.isNaN(Date.parse(records[0].time)));
+});
+
+Deno.test("createJsonLogger() drops records below its level", () => {
+  const lines: string[] = [];
+  const logger = createJsonLogger({
+    level: "warn",
+    write: (line) => lines.push(line),
+  });
+
+  logger.debug("d", {});
+  logger.info("i", {});
+  logger.warn("w", { attempt: 1 });
+  logger.error("e", { attempt: 2 });
+
+  assert.deepEqual(lines.map((line) => JSON.parse(line).msg), ["w", "e"]);
+});
+
+Deno.test("createJsonLogger() keeps its own keys and survives BigInt and Error fields", () => {
+  const lines: string[] = [];
+  const logger = createJsonLogger({
+    level: "debug",
+    write: (line) => lines.push(line),
+  });
+
+  logger.debug("hello", {
+    level: "forged",
+    msg: "forged",
+    big: 10n,
+    cause: new TypeError("boom"),
+  });
+
+  const record = JSON.parse(lines[0] ?? "");
+  assert.equal(record.level, "debug");
+  assert.equal(record.msg, "hello");
+  assert.equal(record.big, "10");
+  assert.deepEqual(record.cause, { name: "TypeError", message: "boom" });
+});
+
+Deno.test("createJsonLogger() throws a RangeError for an unknown level", () => {
+  assert.throws(
+    // @ts-expect-error: testing a value outside the type
+    () => createJsonLogger({ level: "verbose" }),
+    /^RangeError: Cannot create JSON logger as 'level' must be one of debug, info, warn or error: current value is verbose$/,
+  );
+});
+
+Deno.test("a logger that throws does not change the result of a delivery", async () => {
+  await using server = startStubServer([{ status: 500 }, { status: 200 }]);
+  const explode = () => {
+    throw new Error("log sink is full");
+  };
+  const logger: Logger = {
+    debug: explode,
+    info: explode,
+    warn: explode,
+    error: explode,
+  };
+  const service = new WebhookDeliveryService({ retryDelaysMs: [0], logger });
+
+  const result = await service.send(server.url, {});
+
+  assert.equal(result.outcome, "delivered");
+  assert.equal(server.requests.length, 2);
+});
+
+Deno.test("silentLogger accepts records and writes nothing", async () => {
+  await using server = startStubServer([{ status: 200 }]);
+  const log = console.log;
+  let written = 0;
+  console.log = () => written++;
+  try {
+    await new WebhookDeliveryService({ logger: silentLogger }).deliver(
+      server.url,
+      {},
+    );
+  } finally {
+    console.log = log;
+  }
+  assert.equal(written, 0);
+});

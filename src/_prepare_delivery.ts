@@ -30,7 +30,28 @@ export function prepareDelivery(
   input: DeliveryInput,
 ): PreparedDelivery | { error: DeliveryError } {
   const url = parseWebhookUrl(input.url);
-  if (typeof url !== "string") return { error: url };
+  if (!(url instanceof URL)) return { error: url };
+  // Node.js's fetch refuses URLs with credentials and Deno's sends them: move
+  // them into the header they stand for, so every runtime sends the same.
+  let authorization: string | undefined;
+  if (url.username !== "" || url.password !== "") {
+    try {
+      authorization = basicAuthorization(
+        decodeURIComponent(url.username),
+        decodeURIComponent(url.password),
+      );
+    } catch {
+      return {
+        error: {
+          kind: "invalid_url",
+          message:
+            "The URL's user name or password is not valid percent-encoding",
+        },
+      };
+    }
+    url.username = "";
+    url.password = "";
+  }
 
   if (typeof input.id !== "string" || !VALID_ID.test(input.id)) {
     return {
@@ -78,16 +99,24 @@ export function prepareDelivery(
   const headers = new Headers(input.defaultHeaders);
   for (const [name, value] of custom) headers.set(name, value);
   if (!headers.has("user-agent")) headers.set("user-agent", USER_AGENT);
+  if (authorization !== undefined && !headers.has("authorization")) {
+    headers.set("authorization", authorization);
+  }
   headers.set("content-type", "application/json");
   headers.set("webhook-id", input.id);
 
-  return { url, body, headers };
+  return { url: url.href, body, headers };
 }
 
-function parseWebhookUrl(input: string | URL): string | DeliveryError {
+function basicAuthorization(username: string, password: string): string {
+  const bytes = new TextEncoder().encode(`${username}:${password}`);
+  return `Basic ${btoa(String.fromCharCode(...bytes))}`;
+}
+
+function parseWebhookUrl(input: string | URL): URL | DeliveryError {
   let url: URL;
   try {
-    url = new URL(input);
+    url = new URL(String(input));
   } catch {
     return {
       kind: "invalid_url",
@@ -100,5 +129,5 @@ function parseWebhookUrl(input: string | URL): string | DeliveryError {
       message: `The URL must use http: or https:, not ${url.protocol}`,
     };
   }
-  return url.href;
+  return url;
 }

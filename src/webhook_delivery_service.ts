@@ -11,6 +11,7 @@ import {
   type NormalizedOptions,
   normalizeOptions,
 } from "./_normalize_options.ts";
+import { logUrl } from "./_log_url.ts";
 import { prepareDelivery } from "./_prepare_delivery.ts";
 import { parseRetryAfterMs, retryDelayMs } from "./_retry_delay.ts";
 import { wait } from "./_wait.ts";
@@ -205,14 +206,14 @@ export class WebhookDeliveryService {
     if ("error" in prepared) {
       log(settings.logger, "error", "Webhook delivery is invalid", {
         webhookId: id,
-        url: String(url).slice(0, 500),
+        url: logUrl(url),
         outcome: "invalid",
         errorKind: prepared.error.kind,
         error: prepared.error.message,
       });
       return finish("invalid", prepared.error);
     }
-    const logUrl = prepared.url;
+    const loggedUrl = logUrl(prepared.url);
 
     for (let number = 1;; number++) {
       if (signal?.aborted) {
@@ -222,7 +223,7 @@ export class WebhookDeliveryService {
         };
         log(settings.logger, "error", "Webhook delivery aborted", {
           webhookId: id,
-          url: logUrl,
+          url: loggedUrl,
           attempt: number,
           maxAttempts,
           outcome: "aborted",
@@ -251,7 +252,7 @@ export class WebhookDeliveryService {
 
       const fields: Record<string, unknown> = {
         webhookId: id,
-        url: logUrl,
+        url: loggedUrl,
         attempt: number,
         maxAttempts,
         outcome: "",

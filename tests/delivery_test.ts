@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { silentLogger, WebhookDeliveryService } from "../mod.ts";
+import {
+  createJsonLogger,
+  silentLogger,
+  WebhookDeliveryService,
+} from "../mod.ts";
 import { VERSION } from "../src/_version.ts";
 import { startStubServer } from "./_stub_server.ts";
 
@@ -246,4 +250,28 @@ Deno.test("200 concurrent deliveries to one receiver all succeed", async () => {
   assert.equal(bodies.size, 200);
   const ids = new Set(server.requests.map((r) => r.headers.get("webhook-id")));
   assert.equal(ids.size, 200);
+});
+
+Deno.test("deliver() sends URL credentials as basic authorization, on every runtime alike", async () => {
+  await using server = startStubServer([{ status: 200 }]);
+  const lines: string[] = [];
+  const service = new WebhookDeliveryService({
+    logger: createJsonLogger({ write: (line) => lines.push(line) }),
+  });
+  const url = new URL(server.url);
+  url.username = "hook user";
+  url.password = "pä55:word";
+
+  const ok = await service.deliver(url, {});
+
+  assert.equal(ok, true);
+  const authorization = server.requests[0]?.headers.get("authorization") ?? "";
+  assert.match(authorization, /^Basic /);
+  const decoded = new TextDecoder().decode(
+    Uint8Array.from(atob(authorization.slice(6)), (c) => c.charCodeAt(0)),
+  );
+  assert.equal(decoded, "hook user:pä55:word");
+  assert.equal(lines.length, 1);
+  assert.doesNotMatch(lines[0] ?? "", /55|hook%20user/);
+  assert.equal(JSON.parse(lines[0] ?? "").url, server.url);
 });

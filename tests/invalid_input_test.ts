@@ -71,6 +71,22 @@ for (const url of invalidUrls) {
   });
 }
 
+Deno.test("an invalid URL is logged without its credentials", async () => {
+  const logger = captureLogger();
+  const service = new WebhookDeliveryService({ logger });
+
+  await service.deliver("ftp://admin:hunter2@files.example/hook", {});
+  await service.deliver("http://admin:hunter2@exa mple/hook", {});
+
+  assert.deepEqual(logger.records.map((r) => r.fields.errorKind), [
+    "invalid_url",
+    "invalid_url",
+  ]);
+  for (const record of logger.records) {
+    assert.doesNotMatch(JSON.stringify(record), /hunter2/);
+  }
+});
+
 const invalidSendOptions: [string, DeliveryErrorKind, object][] = [
   ["an empty id", "invalid_id", { id: "" }],
   ["an id with a dot", "invalid_id", { id: "msg.1" }],

@@ -14,7 +14,7 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  * problem when they are malformed or reserved. The message never holds a
  * header value: values are where credentials live.
  */
-export function parseCustomHeaders(init: HeadersInit | undefined): Headers {
+export function parseCustomHeaders(init: RequestInit["headers"]): Headers {
   let headers: Headers;
   try {
     headers = new Headers(init);
@@ -34,7 +34,7 @@ export function parseCustomHeaders(init: HeadersInit | undefined): Headers {
 }
 
 /** Finds the first unusable header and names it, without its value. */
-function describeInvalidHeader(init: HeadersInit | undefined): string {
+function describeInvalidHeader(init: RequestInit["headers"]): string {
   let entries: unknown[];
   try {
     entries = Array.isArray(init)

@@ -15,7 +15,7 @@ export interface DeliveryInput {
   payload: unknown;
   id: string;
   defaultHeaders: Headers;
-  headers: HeadersInit | undefined;
+  headers: RequestInit["headers"];
 }
 
 // A header value may not hold control characters or surrounding white

@@ -68,7 +68,7 @@ export function defaultRetryOnStatus(status: number): boolean {
 
 /**
  * The shape of `fetch` that the service calls: the global `fetch` of Deno,
- * Node.js 20+, Bun and edge runtimes fits it.
+ * Node.js 20.3+, Bun and edge runtimes fits it.
  *
  * @example Wrapping the global fetch
  * ```ts
@@ -145,11 +145,14 @@ export interface WebhookDeliveryOptions {
   /**
    * Headers sent with every request, such as `authorization`. Their values are
    * never logged. `content-type`, `content-length` and the `webhook-*` headers
-   * are set by the service and cannot be given here.
+   * are set by the service and cannot be given here. Any form `fetch` takes:
+   * a `Headers`, a record or `[name, value]` pairs (spelled through
+   * `RequestInit`, since Node.js type definitions declare no global
+   * `HeadersInit`).
    *
    * @default {{}}
    */
-  headers?: HeadersInit;
+  headers?: NonNullable<RequestInit["headers"]>;
   /**
    * Receives one structured record per attempt.
    *

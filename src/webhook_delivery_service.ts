@@ -42,11 +42,11 @@ export interface SendOptions {
   id?: string;
   /**
    * Headers for this delivery only, added to (and overriding) the service's
-   * `headers`. Their values are never logged.
+   * `headers`. Their values are never logged. Any form `fetch` takes.
    *
    * @default {{}}
    */
-  headers?: HeadersInit;
+  headers?: NonNullable<RequestInit["headers"]>;
   /**
    * Aborts the delivery: the request in flight or the wait before the next
    * attempt ends at once, and the outcome is `aborted`.

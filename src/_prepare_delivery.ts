@@ -1,4 +1,5 @@
 import type { DeliveryError } from "./delivery_result.ts";
+import type { WebhookDeliveryOptions } from "./options.ts";
 import { parseCustomHeaders } from "./_custom_headers.ts";
 import { USER_AGENT } from "./_version.ts";
 
@@ -15,7 +16,7 @@ export interface DeliveryInput {
   payload: unknown;
   id: string;
   defaultHeaders: Headers;
-  headers: HeadersInit | undefined;
+  headers: WebhookDeliveryOptions["headers"];
 }
 
 // A header value may not hold control characters or surrounding white

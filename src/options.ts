@@ -4,7 +4,7 @@ import type { Logger } from "./logger.ts";
  * How long one attempt may take, from sending the request to reading the end
  * of the response, in milliseconds.
  *
- * @example
+ * @example The value
  * ```ts
  * import { DEFAULT_TIMEOUT_MS } from "@omoi/webhook-delivery";
  *
@@ -37,7 +37,7 @@ export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = Object.freeze([
  * The longest wait a `Retry-After` response header can ask for, in
  * milliseconds; longer requests are shortened to it.
  *
- * @example
+ * @example The value
  * ```ts
  * import { DEFAULT_MAX_RETRY_AFTER_MS } from "@omoi/webhook-delivery";
  *
@@ -110,14 +110,14 @@ export interface WebhookDeliveryOptions {
    *
    * @default {DEFAULT_TIMEOUT_MS} (10 000)
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /**
    * The wait before each retry, in milliseconds: one retry per entry, so
    * `[]` sends once and never retries.
    *
    * @default {DEFAULT_RETRY_DELAYS_MS} ([1 000, 2 000, 4 000]: 4 attempts)
    */
-  retryDelaysMs?: readonly number[];
+  retryDelaysMs?: readonly number[] | undefined;
   /**
    * How much of each wait may be cut at random, as a fraction from 0 to 1, so
    * that many senders failing at once do not retry in lockstep: a wait of `d`
@@ -125,7 +125,7 @@ export interface WebhookDeliveryOptions {
    *
    * @default {0} (the exact schedule)
    */
-  jitter?: number;
+  jitter?: number | undefined;
   /**
    * The longest wait that a `Retry-After` header of a retried response can
    * ask for, in milliseconds. The wait before a retry is the longer of the
@@ -133,7 +133,7 @@ export interface WebhookDeliveryOptions {
    *
    * @default {DEFAULT_MAX_RETRY_AFTER_MS} (60 000)
    */
-  maxRetryAfterMs?: number;
+  maxRetryAfterMs?: number | undefined;
   /**
    * Decides whether a response that is not a success (2xx) is retried. A
    * `false` ends the delivery at once with the outcome `rejected`. If the
@@ -141,7 +141,7 @@ export interface WebhookDeliveryOptions {
    *
    * @default {defaultRetryOnStatus} (`status >= 500`)
    */
-  retryOnStatus?: (status: number) => boolean;
+  retryOnStatus?: ((status: number) => boolean) | undefined;
   /**
    * Headers sent with every request, such as `authorization`. Their values are
    * never logged. `content-type`, `content-length` and the `webhook-*` headers
@@ -149,18 +149,18 @@ export interface WebhookDeliveryOptions {
    *
    * @default {{}}
    */
-  headers?: HeadersInit;
+  headers?: Headers | Record<string, string> | [string, string][] | undefined;
   /**
    * Receives one structured record per attempt.
    *
    * @default {createJsonLogger()} (JSON lines on the console, `info` and above)
    */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /**
    * The `fetch` used to send requests. It must honour `init.signal`, which
    * carries both the per-attempt timeout and the caller's signal.
    *
    * @default {globalThis.fetch}
    */
-  fetch?: FetchFunction;
+  fetch?: FetchFunction | undefined;
 }

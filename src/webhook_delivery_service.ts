@@ -39,19 +39,19 @@ export interface SendOptions {
    *
    * @default {crypto.randomUUID()}
    */
-  id?: string;
+  id?: string | undefined;
   /**
    * Headers for this delivery only, added to (and overriding) the service's
    * `headers`. Their values are never logged.
    *
    * @default {{}}
    */
-  headers?: HeadersInit;
+  headers?: WebhookDeliveryOptions["headers"];
   /**
    * Aborts the delivery: the request in flight or the wait before the next
    * attempt ends at once, and the outcome is `aborted`.
    */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -88,7 +88,7 @@ export class WebhookDeliveryService {
   /**
    * Creates a service; every option is optional.
    *
-   * @example
+   * @example A service with a shorter timeout and some jitter
    * ```ts
    * import { WebhookDeliveryService } from "@omoi/webhook-delivery";
    *
@@ -101,12 +101,13 @@ export class WebhookDeliveryService {
    * `fetch` or `retryOnStatus` are not of the right shape.
    */
   constructor(options: WebhookDeliveryOptions = {}) {
-    this.#options = normalizeOptions(options);
+    this.#options = normalizeOptions(options ?? {});
   }
 
   /**
    * Delivers `payload` as JSON to `url` and resolves `true` once a 2xx
-   * response has been received in full, `false` otherwise. Never rejects.
+   * response has arrived with its body (to the end, or its first 64 KiB),
+   * `false` otherwise. Never rejects.
    *
    * @example A receiver that is down: `false`, never an exception
    * ```ts
@@ -176,8 +177,9 @@ export class WebhookDeliveryService {
   async send(
     url: string | URL,
     payload: unknown,
-    options: SendOptions = {},
+    options?: SendOptions,
   ): Promise<DeliveryResult> {
+    options ??= {};
     const settings = this.#options;
     const startedAt = performance.now();
     const id = options.id ?? crypto.randomUUID();
@@ -224,7 +226,8 @@ export class WebhookDeliveryService {
         log(settings.logger, "error", "Webhook delivery aborted", {
           webhookId: id,
           url: loggedUrl,
-          attempt: number,
+          // The attempt after which it stopped: 0 when none was made.
+          attempt: number - 1,
           maxAttempts,
           outcome: "aborted",
           errorKind: error.kind,
@@ -280,7 +283,11 @@ export class WebhookDeliveryService {
         log(settings.logger, "error", "Webhook delivery aborted", fields);
         return finish("aborted");
       }
-      if (response && !shouldRetry(settings, response.status)) {
+      // A redirect is never retried: the URL is wrong, not the receiver busy.
+      if (
+        response &&
+        (response.status < 400 || !shouldRetry(settings, response.status))
+      ) {
         fields.outcome = "rejected";
         log(settings.logger, "error", "Webhook rejected by receiver", fields);
         return finish("rejected");
@@ -321,7 +328,9 @@ export class WebhookDeliveryService {
 
 function shouldRetry(settings: NormalizedOptions, status: number): boolean {
   try {
-    return settings.retryOnStatus(status) === true;
+    const retry: unknown = settings.retryOnStatus(status);
+    ignoreRejection(retry);
+    return retry === true;
   } catch {
     return false;
   }
@@ -335,8 +344,21 @@ function log(
   fields: Record<string, unknown>,
 ): void {
   try {
-    logger[level](message, fields);
+    ignoreRejection(logger[level](message, fields));
   } catch {
     // A logger that throws must not turn a delivery into a rejection.
+  }
+}
+
+/**
+ * A callback typed to return `void` may still return a promise; if it
+ * rejects unhandled, Node.js ends the process. Swallow it.
+ */
+function ignoreRejection(value: unknown): void {
+  if (
+    typeof value === "object" && value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  ) {
+    (value as PromiseLike<unknown>).then(undefined, () => {});
   }
 }

@@ -207,6 +207,41 @@ Deno.test("deliver() rejects a 302 without following it to the Location", async 
   assert.equal(records[0]?.location, elsewhere.url);
 });
 
+Deno.test("deliver() never retries a redirect, even when retryOnStatus would", async () => {
+  await using server = startStubServer([
+    { status: 307, headers: { location: "https://example.test/hook" } },
+    { status: 200 },
+  ]);
+  const service = new WebhookDeliveryService({
+    retryDelaysMs: NO_WAIT,
+    retryOnStatus: () => true,
+    logger: silentLogger,
+  });
+
+  const result = await service.send(server.url, {});
+
+  assert.equal(result.outcome, "rejected");
+  assert.equal(server.requests.length, 1);
+});
+
+Deno.test("deliver() does not retry, nor crash, when retryOnStatus returns a rejected promise", async () => {
+  await using server = startStubServer([{ status: 503 }, { status: 200 }]);
+  const service = new WebhookDeliveryService({
+    retryDelaysMs: NO_WAIT,
+    // An async predicate is a type error, but JavaScript callers can pass one.
+    retryOnStatus: (() =>
+      Promise.reject(new Error("async predicate"))) as unknown as (
+        status: number,
+      ) => boolean,
+    logger: silentLogger,
+  });
+
+  const result = await service.send(server.url, {});
+
+  assert.equal(result.outcome, "rejected");
+  assert.equal(server.requests.length, 1);
+});
+
 Deno.test("deliver() merges service and per-delivery headers", async () => {
   await using server = startStubServer([{ status: 200 }]);
   const service = new WebhookDeliveryService({

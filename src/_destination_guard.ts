@@ -81,8 +81,8 @@ async function resolve(
     ? AbortSignal.any([check.signal, timeout])
     : timeout;
   // A resolver that ignores its signal must not hold the delivery forever.
-  const { promise: stopped, resolve: stop } = Promise.withResolvers<void>();
-  const onAbort = () => stop();
+  let onAbort = () => {};
+  const stopped = new Promise<void>((resolve) => (onAbort = resolve));
   signal.addEventListener("abort", onAbort, { once: true });
   try {
     const outcome = await Promise.race([

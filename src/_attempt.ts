@@ -6,7 +6,7 @@ import { drainResponseBody } from "./_response_body.ts";
 /** One POST of a delivery. */
 export interface AttemptRequest {
   url: string;
-  body: string;
+  body: Uint8Array<ArrayBuffer>;
   headers: Headers;
   timeoutMs: number;
   fetch: FetchFunction;

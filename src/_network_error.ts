@@ -1,4 +1,5 @@
 import type { DeliveryError, DeliveryErrorKind } from "./delivery_result.ts";
+import { redactUrls } from "./_log_url.ts";
 
 type NetworkErrorKind = Extract<
   DeliveryErrorKind,
@@ -41,9 +42,8 @@ const RULES: readonly {
 
 const MAX_MESSAGE_LENGTH = 500;
 
-// Deno quotes the request URL in its messages. Matching must not see it (a
-// host or path may contain "tls" or "refused"), and logs must not repeat
-// secrets that its query or path may hold.
+// Deno quotes the request URL in its messages: matching must not see it, as
+// a host or path may contain "tls" or "refused".
 const QUOTED_URL = /\bhttps?:\/\/[^\s)]*/gi;
 
 /** Names the network failure behind an error thrown by `fetch` or a body read. */
@@ -60,22 +60,26 @@ export function classifyNetworkError(error: unknown): DeliveryError {
       };
       if (typeof code === "string") codes.push(code);
       if (typeof message === "string" && message !== "") {
-        messages.push(message.replace(QUOTED_URL, "<url>"));
+        messages.push(message);
       }
       current = cause;
     } else {
-      messages.push(String(current).replace(QUOTED_URL, "<url>"));
+      messages.push(String(current));
       current = undefined;
     }
   }
-  const message = messages.join(": ").slice(0, MAX_MESSAGE_LENGTH) ||
+  // The message keeps the URL, in the redacted form that logs use.
+  const message =
+    redactUrls(messages.join(": ")).slice(0, MAX_MESSAGE_LENGTH) ||
     "Unknown network error";
   const rule =
     RULES.find(({ codes: codePattern }) =>
       codes.some((code) => codePattern.test(code))
     ) ??
       RULES.find(({ messages: messagePattern }) =>
-        messages.some((text) => messagePattern.test(text))
+        messages.some((text) =>
+          messagePattern.test(text.replace(QUOTED_URL, ""))
+        )
       );
   return { kind: rule?.kind ?? "network", message };
 }

@@ -6,7 +6,8 @@
  * - `rejected`: a response that is not retried (4xx, 3xx and whatever
  *   `retryOnStatus` declines), so retrying is pointless.
  * - `exhausted`: every attempt failed in a way worth retrying.
- * - `invalid`: the URL, payload, id or headers were unusable; nothing was sent.
+ * - `invalid`: the URL, payload, id or headers were unusable, or the
+ *   destination guard refused the URL; nothing was sent.
  * - `aborted`: the caller's signal fired.
  *
  * @example Deciding when to alert
@@ -33,7 +34,10 @@ export type DeliveryOutcome =
  *   request or response did not make it across the network (retried).
  * - `aborted`: the caller's signal fired.
  * - `invalid_url`, `invalid_payload`, `invalid_id`, `invalid_headers`: the
- *   input was unusable and nothing was sent.
+ *   input was unusable (`invalid_payload` also for a payload larger than
+ *   `maxPayloadBytes`) and nothing was sent.
+ * - `blocked_destination`: `blockPrivateNetworks` refused the URL because it
+ *   points into a private network, or could not be checked; nothing was sent.
  *
  * @example Grouping error kinds
  * ```ts
@@ -53,7 +57,8 @@ export type DeliveryErrorKind =
   | "invalid_url"
   | "invalid_payload"
   | "invalid_id"
-  | "invalid_headers";
+  | "invalid_headers"
+  | "blocked_destination";
 
 /**
  * A machine-readable kind with a human-readable message.

@@ -47,6 +47,22 @@ export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = Object.freeze([
 export const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
 
 /**
+ * The largest request body the service sends by default, in bytes (1 MiB):
+ * the JSON of a larger payload makes the delivery `invalid`.
+ *
+ * @example Allowing payloads up to 5 MiB
+ * ```ts
+ * import { DEFAULT_MAX_PAYLOAD_BYTES, WebhookDeliveryService } from "@omoi/webhook-delivery";
+ *
+ * console.log(DEFAULT_MAX_PAYLOAD_BYTES); // 1048576
+ * const service = new WebhookDeliveryService({
+ *   maxPayloadBytes: 5 * DEFAULT_MAX_PAYLOAD_BYTES,
+ * });
+ * ```
+ */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 1_048_576;
+
+/**
  * The default of {@linkcode WebhookDeliveryOptions.retryOnStatus}: retry
  * server errors (500 and above) and nothing else.
  *
@@ -84,6 +100,26 @@ export type FetchFunction = (
   url: string,
   init: RequestInit,
 ) => Promise<Response>;
+
+/**
+ * Resolves a host name to the IP addresses a request to it would reach, for
+ * the destination guard ({@linkcode WebhookDeliveryOptions.blockPrivateNetworks}).
+ * It should reject when the name cannot be resolved; `signal` aborts when the
+ * delivery's `timeoutMs` runs out or the caller aborts.
+ *
+ * @example With Node.js's resolver, the one its `fetch` uses
+ * ```ts
+ * import { lookup } from "node:dns/promises";
+ * import type { ResolveHostFunction } from "@omoi/webhook-delivery";
+ *
+ * const resolveHost: ResolveHostFunction = async (hostname) =>
+ *   (await lookup(hostname, { all: true })).map((entry) => entry.address);
+ * ```
+ */
+export type ResolveHostFunction = (
+  hostname: string,
+  options: { signal: AbortSignal },
+) => Promise<readonly string[]>;
 
 /**
  * Options of a {@linkcode WebhookDeliveryService}; every one is optional.
@@ -150,6 +186,51 @@ export interface WebhookDeliveryOptions {
    * @default {{}}
    */
   headers?: Headers | Record<string, string> | [string, string][] | undefined;
+  /**
+   * Signs every request with this secret, following Standard Webhooks (v1):
+   * each attempt carries `webhook-timestamp` (fresh on every attempt) and
+   * `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+   * `{id}.{timestamp}.{body}`), which receivers check with
+   * {@linkcode WebhookVerifier} or any Standard Webhooks library.
+   *
+   * A secret is `whsec_` followed by at least 24 random bytes in base64. To
+   * rotate, pass an array: every secret signs, and the header carries all
+   * signatures, so receivers that know any one of them accept. A malformed
+   * secret throws a `TypeError` that never shows the secret.
+   *
+   * @default {undefined} (requests are not signed)
+   */
+  secret?: string | readonly string[];
+  /**
+   * The largest request body sent, in bytes of JSON: a larger payload makes
+   * the delivery `invalid` (error kind `invalid_payload`), and nothing is sent.
+   *
+   * @default {DEFAULT_MAX_PAYLOAD_BYTES} (1 MiB)
+   */
+  maxPayloadBytes?: number;
+  /**
+   * Refuses, before any request, destinations on the sender's own networks:
+   * `localhost`, and IP addresses that are loopback, private (RFC 1918),
+   * link-local (169.254.169.254 included), shared (CGNAT), unique-local IPv6,
+   * unspecified, or IPv4-mapped forms of those. The delivery ends `invalid`
+   * with the error kind `blocked_destination`.
+   *
+   * Without {@linkcode WebhookDeliveryOptions.resolveHost} only the URL's
+   * host is checked, so a public name that resolves to a private address
+   * passes. Turn this on when the URLs come from people you do not trust.
+   *
+   * @default {false}
+   */
+  blockPrivateNetworks?: boolean;
+  /**
+   * With `blockPrivateNetworks`, resolves a URL's host name so that the
+   * addresses it resolves to are checked too; a delivery is refused when any
+   * of them is blocked, or when `resolveHost` fails, answers nothing or takes
+   * longer than `timeoutMs`. Needs `blockPrivateNetworks: true`.
+   *
+   * @default {undefined} (host names are not resolved)
+   */
+  resolveHost?: ResolveHostFunction;
   /**
    * Receives one structured record per attempt.
    *

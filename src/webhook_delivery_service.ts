@@ -11,9 +11,12 @@ import {
   type NormalizedOptions,
   normalizeOptions,
 } from "./_normalize_options.ts";
-import { logUrl } from "./_log_url.ts";
+import { checkDestination } from "./_destination_guard.ts";
+import { logUrl, redactUrls } from "./_log_url.ts";
 import { prepareDelivery } from "./_prepare_delivery.ts";
 import { parseRetryAfterMs, retryDelayMs } from "./_retry_delay.ts";
+import { importHmacKeys } from "./_secret.ts";
+import { signAttempt } from "./_signature.ts";
 import { wait } from "./_wait.ts";
 
 /**
@@ -84,6 +87,8 @@ export interface SendOptions {
  */
 export class WebhookDeliveryService {
   #options: NormalizedOptions;
+  /** Imported once here, awaited by each signed delivery. */
+  #signingKeys: Promise<CryptoKey[]> | undefined;
 
   /**
    * Creates a service; every option is optional.
@@ -97,11 +102,17 @@ export class WebhookDeliveryService {
    *
    * @param options How to send, retry and log.
    * @throws {RangeError} When a number is out of range, naming the option and its value.
-   * @throws {TypeError} When `headers` are malformed or reserved, or `logger`,
-   * `fetch` or `retryOnStatus` are not of the right shape.
+   * @throws {TypeError} When `headers` are malformed or reserved, when a
+   * `secret` is malformed (naming the problem, never the secret), or when
+   * `logger`, `fetch`, `retryOnStatus`, `blockPrivateNetworks` or
+   * `resolveHost` are not of the right shape.
    */
   constructor(options: WebhookDeliveryOptions = {}) {
     this.#options = normalizeOptions(options ?? {});
+    const secrets = this.#options.secrets;
+    this.#signingKeys = secrets.length > 0
+      ? importHmacKeys(secrets, "sign")
+      : undefined;
   }
 
   /**
@@ -204,6 +215,7 @@ export class WebhookDeliveryService {
       id,
       defaultHeaders: settings.headers,
       headers: options.headers,
+      maxPayloadBytes: settings.maxPayloadBytes,
     });
     if ("error" in prepared) {
       log(settings.logger, "error", "Webhook delivery is invalid", {
@@ -211,11 +223,30 @@ export class WebhookDeliveryService {
         url: logUrl(url),
         outcome: "invalid",
         errorKind: prepared.error.kind,
-        error: prepared.error.message,
+        error: redactUrls(prepared.error.message),
       });
       return finish("invalid", prepared.error);
     }
     const loggedUrl = logUrl(prepared.url);
+
+    if (settings.blockPrivateNetworks) {
+      const blocked = await checkDestination({
+        url: new URL(prepared.url),
+        resolveHost: settings.resolveHost,
+        timeoutMs: settings.timeoutMs,
+        signal,
+      });
+      if (blocked) {
+        log(settings.logger, "error", "Webhook destination is blocked", {
+          webhookId: id,
+          url: loggedUrl,
+          outcome: "invalid",
+          errorKind: blocked.kind,
+          error: redactUrls(blocked.message),
+        });
+        return finish("invalid", blocked);
+      }
+    }
 
     for (let number = 1;; number++) {
       if (signal?.aborted) {
@@ -231,7 +262,7 @@ export class WebhookDeliveryService {
           maxAttempts,
           outcome: "aborted",
           errorKind: error.kind,
-          error: error.message,
+          error: redactUrls(error.message),
         });
         return finish("aborted", error);
       }
@@ -242,10 +273,20 @@ export class WebhookDeliveryService {
         startedAt: new Date().toISOString(),
         durationMs: 0,
       };
+      // Signed per attempt: a retry carries its own timestamp.
+      const headers = this.#signingKeys
+        ? await signAttempt({
+          headers: prepared.headers,
+          id,
+          body: prepared.body,
+          keys: await this.#signingKeys,
+          nowMs: Date.now(),
+        })
+        : prepared.headers;
       const { response, error } = await attemptDelivery({
         url: prepared.url,
         body: prepared.body,
-        headers: prepared.headers,
+        headers,
         timeoutMs: settings.timeoutMs,
         fetch: settings.fetch,
         signal,
@@ -266,7 +307,7 @@ export class WebhookDeliveryService {
       } else {
         attempt.error = error;
         fields.errorKind = error.kind;
-        fields.error = error.message;
+        fields.error = redactUrls(error.message);
       }
 
       if (response && response.status >= 200 && response.status < 300) {
@@ -276,7 +317,9 @@ export class WebhookDeliveryService {
       }
       if (response) {
         fields.responseExcerpt = response.excerpt;
-        if (response.location !== null) fields.location = response.location;
+        if (response.location !== null) {
+          fields.location = logUrl(response.location);
+        }
       }
       if (error?.kind === "aborted") {
         fields.outcome = "aborted";

@@ -8,6 +8,11 @@
  * cannot (4xx, redirects, bad input), and leaves one structured log record
  * per attempt. It never rejects, so it never crashes the caller.
  *
+ * With a `secret`, every request is signed as the Standard Webhooks
+ * specification describes; receivers check it with
+ * {@linkcode WebhookVerifier}. `blockPrivateNetworks` keeps deliveries out of
+ * the sender's own networks.
+ *
  * @example Deliver an event
  * ```ts
  * import { WebhookDeliveryService } from "@omoi/webhook-delivery";
@@ -31,12 +36,17 @@
 export { WebhookDeliveryService } from "./src/webhook_delivery_service.ts";
 export type { SendOptions } from "./src/webhook_delivery_service.ts";
 export {
+  DEFAULT_MAX_PAYLOAD_BYTES,
   DEFAULT_MAX_RETRY_AFTER_MS,
   DEFAULT_RETRY_DELAYS_MS,
   DEFAULT_TIMEOUT_MS,
   defaultRetryOnStatus,
 } from "./src/options.ts";
-export type { FetchFunction, WebhookDeliveryOptions } from "./src/options.ts";
+export type {
+  FetchFunction,
+  ResolveHostFunction,
+  WebhookDeliveryOptions,
+} from "./src/options.ts";
 export type {
   DeliveryAttempt,
   DeliveryError,
@@ -48,3 +58,13 @@ export { silentLogger } from "./src/logger.ts";
 export type { Logger, LogLevel } from "./src/logger.ts";
 export { createJsonLogger } from "./src/json_logger.ts";
 export type { JsonLoggerOptions } from "./src/json_logger.ts";
+export { WebhookVerifier } from "./src/webhook_verifier.ts";
+export type {
+  WebhookHeaders,
+  WebhookVerifierOptions,
+} from "./src/webhook_verifier.ts";
+export {
+  isWebhookVerificationError,
+  WebhookVerificationError,
+} from "./src/webhook_verification_error.ts";
+export type { WebhookVerificationReason } from "./src/webhook_verification_error.ts";

@@ -6,18 +6,19 @@ import { drainResponseBody } from "./_response_body.ts";
 /** One POST of a delivery. */
 export interface AttemptRequest {
   url: string;
-  body: string;
+  body: Uint8Array<ArrayBuffer>;
   headers: Headers;
   timeoutMs: number;
   fetch: FetchFunction;
   signal: AbortSignal | undefined;
 }
 
-/** A complete response: its status, what it asks of a retry, and its start. */
+/** What a complete response tells the service. */
 export interface AttemptResponse {
   status: number;
   location: string | null;
   retryAfter: string | null;
+  /** The start of the body as text, at most 500 characters. */
   excerpt: string;
 }
 
@@ -34,18 +35,36 @@ export async function attemptDelivery(
   request: AttemptRequest,
 ): Promise<AttemptOutcome> {
   const timeout = AbortSignal.timeout(request.timeoutMs);
-  const signal = request.signal
-    ? AbortSignal.any([request.signal, timeout])
-    : timeout;
+  // Combined by hand rather than with AbortSignal.any, which Node.js only
+  // has from 20.3, and so that no listener outlives the attempt.
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  timeout.addEventListener("abort", abort, { once: true });
+  request.signal?.addEventListener("abort", abort, { once: true });
+  if (request.signal?.aborted) controller.abort();
+  // Settles on abort even if a custom fetch or its body ignores the signal,
+  // so an attempt can never outlast its timeout.
+  const aborted = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener(
+      "abort",
+      () => reject(controller.signal.reason),
+      { once: true },
+    );
+  });
+  aborted.catch(() => {});
+
   try {
-    const response = await request.fetch(request.url, {
-      method: "POST",
-      headers: request.headers,
-      body: request.body,
-      redirect: "manual",
-      signal,
-    });
-    const excerpt = await drainResponseBody(response);
+    const response = await Promise.race([
+      request.fetch(request.url, {
+        method: "POST",
+        headers: request.headers,
+        body: request.body,
+        redirect: "manual",
+        signal: controller.signal,
+      }),
+      aborted,
+    ]);
+    const excerpt = await drainResponseBody(response, aborted);
     return {
       response: {
         status: response.status,
@@ -71,6 +90,9 @@ export async function attemptDelivery(
       };
     }
     return { error: classifyNetworkError(error) };
+  } finally {
+    timeout.removeEventListener("abort", abort);
+    request.signal?.removeEventListener("abort", abort);
   }
 }
 

@@ -1,10 +1,24 @@
-/** Headers the service computes itself; callers may not set them. */
+import type { WebhookDeliveryOptions } from "./options.ts";
+
+type HeaderEntries = NonNullable<WebhookDeliveryOptions["headers"]>;
+
+/**
+ * Headers callers may not set: those the service computes itself, and those
+ * that belong to the connection, which Node.js's fetch refuses and Deno's
+ * ignores, so that every runtime sends the same request.
+ */
 const RESERVED_HEADERS: ReadonlySet<string> = new Set([
   "content-type",
   "content-length",
   "webhook-id",
   "webhook-timestamp",
   "webhook-signature",
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "upgrade",
+  "expect",
+  "host",
 ]);
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -14,7 +28,7 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  * problem when they are malformed or reserved. The message never holds a
  * header value: values are where credentials live.
  */
-export function parseCustomHeaders(init: RequestInit["headers"]): Headers {
+export function parseCustomHeaders(init: HeaderEntries | undefined): Headers {
   let headers: Headers;
   try {
     headers = new Headers(init);
@@ -34,7 +48,7 @@ export function parseCustomHeaders(init: RequestInit["headers"]): Headers {
 }
 
 /** Finds the first unusable header and names it, without its value. */
-function describeInvalidHeader(init: RequestInit["headers"]): string {
+function describeInvalidHeader(init: HeaderEntries | undefined): string {
   let entries: unknown[];
   try {
     entries = Array.isArray(init)

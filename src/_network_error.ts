@@ -1,4 +1,5 @@
 import type { DeliveryError, DeliveryErrorKind } from "./delivery_result.ts";
+import { redactUrls } from "./_log_url.ts";
 
 type NetworkErrorKind = Extract<
   DeliveryErrorKind,
@@ -6,8 +7,8 @@ type NetworkErrorKind = Extract<
 >;
 
 // Runtimes describe the same failure differently: Node.js (undici) puts an
-// errno-style `code` on the cause, Deno and Bun put it in the message. Both
-// are matched, first code then message, most specific kind first.
+// errno-style `code` on the cause, Deno and Bun put it in the message. Codes
+// are matched first, then messages, most specific kind first.
 const RULES: readonly {
   kind: NetworkErrorKind;
   codes: RegExp;
@@ -25,21 +26,25 @@ const RULES: readonly {
     messages: /connection refused|ECONNREFUSED/i,
   },
   {
-    kind: "tls",
-    codes:
-      /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT)/,
-    messages:
-      /certificate|tls|ssl|handshake|corrupt message|invalidcontenttype/i,
-  },
-  {
     kind: "connection_reset",
     codes: /^(ECONNRESET|EPIPE|UND_ERR_SOCKET|ECONNABORTED)$/,
     messages:
       /connection reset|reset by peer|other side closed|connection closed before message completed|error reading a body from connection|broken pipe|socket hang up|incomplete message/i,
   },
+  {
+    kind: "tls",
+    codes:
+      /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_GET_ISSUER|UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT)/,
+    messages:
+      /invalid peer certificate|certificate verify failed|tls handshake|handshake failure|wrong version number|invalidcontenttype|received corrupt message|unknown ca|self[- ]signed certificate/i,
+  },
 ];
 
 const MAX_MESSAGE_LENGTH = 500;
+
+// Deno quotes the request URL in its messages: matching must not see it, as
+// a host or path may contain "tls" or "refused".
+const QUOTED_URL = /\bhttps?:\/\/[^\s)]*/gi;
 
 /** Names the network failure behind an error thrown by `fetch` or a body read. */
 export function classifyNetworkError(error: unknown): DeliveryError {
@@ -63,14 +68,18 @@ export function classifyNetworkError(error: unknown): DeliveryError {
       current = undefined;
     }
   }
-  const message = messages.join(": ").slice(0, MAX_MESSAGE_LENGTH) ||
+  // The message keeps the URL, in the redacted form that logs use.
+  const message =
+    redactUrls(messages.join(": ")).slice(0, MAX_MESSAGE_LENGTH) ||
     "Unknown network error";
   const rule =
     RULES.find(({ codes: codePattern }) =>
       codes.some((code) => codePattern.test(code))
     ) ??
       RULES.find(({ messages: messagePattern }) =>
-        messages.some((text) => messagePattern.test(text))
+        messages.some((text) =>
+          messagePattern.test(text.replace(QUOTED_URL, ""))
+        )
       );
   return { kind: rule?.kind ?? "network", message };
 }

@@ -1,14 +1,17 @@
 import { createJsonLogger } from "./json_logger.ts";
 import type { Logger } from "./logger.ts";
 import {
+  DEFAULT_MAX_PAYLOAD_BYTES,
   DEFAULT_MAX_RETRY_AFTER_MS,
   DEFAULT_RETRY_DELAYS_MS,
   DEFAULT_TIMEOUT_MS,
   defaultRetryOnStatus,
   type FetchFunction,
+  type ResolveHostFunction,
   type WebhookDeliveryOptions,
 } from "./options.ts";
 import { parseCustomHeaders } from "./_custom_headers.ts";
+import { decodeSecrets } from "./_secret.ts";
 
 /** {@linkcode WebhookDeliveryOptions} with defaults applied and values checked. */
 export interface NormalizedOptions {
@@ -20,7 +23,15 @@ export interface NormalizedOptions {
   headers: Headers;
   logger: Logger;
   fetch: FetchFunction;
+  /** Raw HMAC keys, one per secret; empty when requests are not signed. */
+  secrets: Uint8Array<ArrayBuffer>[];
+  maxPayloadBytes: number;
+  blockPrivateNetworks: boolean;
+  resolveHost: ResolveHostFunction | undefined;
 }
+
+// Standard Webhooks asks for secrets of at least 24 random bytes.
+const MIN_SECRET_BYTES = 24;
 
 // Timers in Node.js and browsers fire at once for longer delays.
 const MAX_TIMER_MS = 2_147_483_647;
@@ -59,6 +70,9 @@ export function normalizeOptions(
     retryOnStatus = defaultRetryOnStatus,
     logger,
     fetch = (url: string, init: RequestInit) => globalThis.fetch(url, init),
+    maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES,
+    blockPrivateNetworks = false,
+    resolveHost,
   } = options;
 
   if (!isMilliseconds(timeoutMs, 1)) {
@@ -116,6 +130,44 @@ export function normalizeOptions(
       );
     }
   }
+  if (!Number.isSafeInteger(maxPayloadBytes) || maxPayloadBytes < 1) {
+    fail(
+      "maxPayloadBytes",
+      "a positive integer number of bytes",
+      maxPayloadBytes,
+    );
+  }
+  if (typeof blockPrivateNetworks !== "boolean") {
+    throw new TypeError(
+      `Cannot create WebhookDeliveryService as 'blockPrivateNetworks' must be a boolean: current value is ${
+        describe(blockPrivateNetworks)
+      }`,
+    );
+  }
+  if (resolveHost !== undefined) {
+    if (typeof resolveHost !== "function") {
+      throw new TypeError(
+        `Cannot create WebhookDeliveryService as 'resolveHost' must be a function: current value is ${
+          describe(resolveHost)
+        }`,
+      );
+    }
+    // Resolving names for a guard that is off would look like protection
+    // and be none.
+    if (!blockPrivateNetworks) {
+      throw new TypeError(
+        "Cannot create WebhookDeliveryService as 'resolveHost' is only used with 'blockPrivateNetworks: true'",
+      );
+    }
+  }
+  const secrets = options.secret === undefined ? [] : decodeSecrets(
+    options.secret,
+    {
+      owner: "WebhookDeliveryService",
+      name: "secret",
+      minBytes: MIN_SECRET_BYTES,
+    },
+  );
   let headers: Headers;
   try {
     headers = parseCustomHeaders(options.headers);
@@ -134,5 +186,9 @@ export function normalizeOptions(
     headers,
     logger: logger ?? createJsonLogger(),
     fetch,
+    secrets,
+    maxPayloadBytes,
+    blockPrivateNetworks,
+    resolveHost,
   };
 }

@@ -1,11 +1,13 @@
 import type { DeliveryError } from "./delivery_result.ts";
+import type { WebhookDeliveryOptions } from "./options.ts";
 import { parseCustomHeaders } from "./_custom_headers.ts";
 import { USER_AGENT } from "./_version.ts";
 
 /** A delivery whose input has been checked and turned into what is sent. */
 export interface PreparedDelivery {
   url: string;
-  body: string;
+  /** The JSON as UTF-8: what is sent and what is signed, byte for byte. */
+  body: Uint8Array<ArrayBuffer>;
   headers: Headers;
 }
 
@@ -15,7 +17,8 @@ export interface DeliveryInput {
   payload: unknown;
   id: string;
   defaultHeaders: Headers;
-  headers: RequestInit["headers"];
+  headers: WebhookDeliveryOptions["headers"];
+  maxPayloadBytes: number;
 }
 
 // A header value may not hold control characters or surrounding white
@@ -88,6 +91,17 @@ export function prepareDelivery(
     };
   }
 
+  const bytes = new TextEncoder().encode(body);
+  if (bytes.length > input.maxPayloadBytes) {
+    return {
+      error: {
+        kind: "invalid_payload",
+        message:
+          `The payload is ${bytes.length} bytes as JSON, more than 'maxPayloadBytes' (${input.maxPayloadBytes})`,
+      },
+    };
+  }
+
   let custom: Headers;
   try {
     custom = parseCustomHeaders(input.headers);
@@ -105,7 +119,7 @@ export function prepareDelivery(
   headers.set("content-type", "application/json");
   headers.set("webhook-id", input.id);
 
-  return { url: url.href, body, headers };
+  return { url: url.href, body: bytes, headers };
 }
 
 function basicAuthorization(username: string, password: string): string {

@@ -6,12 +6,16 @@ const MAX_KEPT_BYTES = 2 * 1024;
 const MAX_EXCERPT_CHARS = 500;
 
 /**
- * Reads a response body to its end, or to 64 KiB and cancels the rest, so the
- * connection can be reused and a huge or endless body costs neither memory
- * nor time. Returns the start of the body as text, at most 500 characters.
- * Rejects when the body fails to arrive (timeout, reset).
+ * Reads a response body to its end, or to 64 KiB and cancels the rest, so a
+ * small body leaves the connection reusable and a huge or endless one costs
+ * neither memory nor time. Returns the start of the body as text, at most 500
+ * characters. Rejects when the body fails to arrive (reset), or as soon as
+ * `aborted` rejects (timeout, caller's abort), cancelling the body.
  */
-export async function drainResponseBody(response: Response): Promise<string> {
+export async function drainResponseBody(
+  response: Response,
+  aborted: Promise<never>,
+): Promise<string> {
   const body = response.body;
   if (body === null) return "";
   const reader = body.getReader();
@@ -20,7 +24,7 @@ export async function drainResponseBody(response: Response): Promise<string> {
   let readLength = 0;
   try {
     while (readLength < MAX_READ_BYTES) {
-      const { done, value } = await reader.read();
+      const { done, value } = await Promise.race([reader.read(), aborted]);
       if (done) break;
       readLength += value.byteLength;
       if (keptLength < MAX_KEPT_BYTES) {
@@ -29,11 +33,17 @@ export async function drainResponseBody(response: Response): Promise<string> {
         keptLength += part.byteLength;
       }
     }
-    if (readLength >= MAX_READ_BYTES) {
-      await reader.cancel().catch(() => {});
-    }
+    if (readLength >= MAX_READ_BYTES) await reader.cancel().catch(() => {});
+  } catch (error) {
+    // Not awaited: a body that ignores the abort may never settle its cancel.
+    reader.cancel().catch(() => {});
+    throw error;
   } finally {
-    reader.releaseLock();
+    try {
+      reader.releaseLock();
+    } catch {
+      // Older streams refuse while a read is pending; the lock dies with them.
+    }
   }
   return new TextDecoder().decode(kept.subarray(0, keptLength)).slice(
     0,

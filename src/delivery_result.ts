@@ -1,14 +1,16 @@
 /**
  * How a delivery ended.
  *
- * - `delivered`: a 2xx response was received in full.
+ * - `delivered`: a 2xx response arrived, and its body to the end (or its
+ *   first 64 KiB).
  * - `rejected`: a response that is not retried (4xx, 3xx and whatever
  *   `retryOnStatus` declines), so retrying is pointless.
  * - `exhausted`: every attempt failed in a way worth retrying.
- * - `invalid`: the URL, payload, id or headers were unusable; nothing was sent.
+ * - `invalid`: the URL, payload, id or headers were unusable, or the
+ *   destination guard refused the URL; nothing was sent.
  * - `aborted`: the caller's signal fired.
  *
- * @example
+ * @example Deciding when to alert
  * ```ts
  * import type { DeliveryOutcome } from "@omoi/webhook-delivery";
  *
@@ -32,9 +34,12 @@ export type DeliveryOutcome =
  *   request or response did not make it across the network (retried).
  * - `aborted`: the caller's signal fired.
  * - `invalid_url`, `invalid_payload`, `invalid_id`, `invalid_headers`: the
- *   input was unusable and nothing was sent.
+ *   input was unusable (`invalid_payload` also for a payload larger than
+ *   `maxPayloadBytes`) and nothing was sent.
+ * - `blocked_destination`: `blockPrivateNetworks` refused the URL because it
+ *   points into a private network, or could not be checked; nothing was sent.
  *
- * @example
+ * @example Grouping error kinds
  * ```ts
  * import type { DeliveryErrorKind } from "@omoi/webhook-delivery";
  *
@@ -52,12 +57,13 @@ export type DeliveryErrorKind =
   | "invalid_url"
   | "invalid_payload"
   | "invalid_id"
-  | "invalid_headers";
+  | "invalid_headers"
+  | "blocked_destination";
 
 /**
  * A machine-readable kind with a human-readable message.
  *
- * @example
+ * @example An error as it appears in a result
  * ```ts
  * import type { DeliveryError } from "@omoi/webhook-delivery";
  *
@@ -74,7 +80,7 @@ export interface DeliveryError {
 /**
  * One HTTP attempt of a delivery: it has either a `status` or an `error`.
  *
- * @example
+ * @example A failed first attempt that will be retried
  * ```ts
  * import type { DeliveryAttempt } from "@omoi/webhook-delivery";
  *
@@ -105,7 +111,7 @@ export interface DeliveryAttempt {
 /**
  * Everything {@linkcode WebhookDeliveryService.send} knows about a delivery.
  *
- * @example
+ * @example Summarizing a result
  * ```ts
  * import type { DeliveryResult } from "@omoi/webhook-delivery";
  *

@@ -4,7 +4,7 @@ import type { Logger } from "./logger.ts";
  * How long one attempt may take, from sending the request to reading the end
  * of the response, in milliseconds.
  *
- * @example
+ * @example The value
  * ```ts
  * import { DEFAULT_TIMEOUT_MS } from "@omoi/webhook-delivery";
  *
@@ -37,7 +37,7 @@ export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = Object.freeze([
  * The longest wait a `Retry-After` response header can ask for, in
  * milliseconds; longer requests are shortened to it.
  *
- * @example
+ * @example The value
  * ```ts
  * import { DEFAULT_MAX_RETRY_AFTER_MS } from "@omoi/webhook-delivery";
  *
@@ -45,6 +45,22 @@ export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = Object.freeze([
  * ```
  */
 export const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * The largest request body the service sends by default, in bytes (1 MiB):
+ * the JSON of a larger payload makes the delivery `invalid`.
+ *
+ * @example Allowing payloads up to 5 MiB
+ * ```ts
+ * import { DEFAULT_MAX_PAYLOAD_BYTES, WebhookDeliveryService } from "@omoi/webhook-delivery";
+ *
+ * console.log(DEFAULT_MAX_PAYLOAD_BYTES); // 1048576
+ * const service = new WebhookDeliveryService({
+ *   maxPayloadBytes: 5 * DEFAULT_MAX_PAYLOAD_BYTES,
+ * });
+ * ```
+ */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 1_048_576;
 
 /**
  * The default of {@linkcode WebhookDeliveryOptions.retryOnStatus}: retry
@@ -68,7 +84,7 @@ export function defaultRetryOnStatus(status: number): boolean {
 
 /**
  * The shape of `fetch` that the service calls: the global `fetch` of Deno,
- * Node.js 20.3+, Bun and edge runtimes fits it.
+ * Node.js 20+, Bun and edge runtimes fits it.
  *
  * @example Wrapping the global fetch
  * ```ts
@@ -84,6 +100,26 @@ export type FetchFunction = (
   url: string,
   init: RequestInit,
 ) => Promise<Response>;
+
+/**
+ * Resolves a host name to the IP addresses a request to it would reach, for
+ * the destination guard ({@linkcode WebhookDeliveryOptions.blockPrivateNetworks}).
+ * It should reject when the name cannot be resolved; `signal` aborts when the
+ * delivery's `timeoutMs` runs out or the caller aborts.
+ *
+ * @example With Node.js's resolver, the one its `fetch` uses
+ * ```ts
+ * import { lookup } from "node:dns/promises";
+ * import type { ResolveHostFunction } from "@omoi/webhook-delivery";
+ *
+ * const resolveHost: ResolveHostFunction = async (hostname) =>
+ *   (await lookup(hostname, { all: true })).map((entry) => entry.address);
+ * ```
+ */
+export type ResolveHostFunction = (
+  hostname: string,
+  options: { signal: AbortSignal },
+) => Promise<readonly string[]>;
 
 /**
  * Options of a {@linkcode WebhookDeliveryService}; every one is optional.
@@ -110,14 +146,14 @@ export interface WebhookDeliveryOptions {
    *
    * @default {DEFAULT_TIMEOUT_MS} (10 000)
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /**
    * The wait before each retry, in milliseconds: one retry per entry, so
    * `[]` sends once and never retries.
    *
    * @default {DEFAULT_RETRY_DELAYS_MS} ([1 000, 2 000, 4 000]: 4 attempts)
    */
-  retryDelaysMs?: readonly number[];
+  retryDelaysMs?: readonly number[] | undefined;
   /**
    * How much of each wait may be cut at random, as a fraction from 0 to 1, so
    * that many senders failing at once do not retry in lockstep: a wait of `d`
@@ -125,7 +161,7 @@ export interface WebhookDeliveryOptions {
    *
    * @default {0} (the exact schedule)
    */
-  jitter?: number;
+  jitter?: number | undefined;
   /**
    * The longest wait that a `Retry-After` header of a retried response can
    * ask for, in milliseconds. The wait before a retry is the longer of the
@@ -133,7 +169,7 @@ export interface WebhookDeliveryOptions {
    *
    * @default {DEFAULT_MAX_RETRY_AFTER_MS} (60 000)
    */
-  maxRetryAfterMs?: number;
+  maxRetryAfterMs?: number | undefined;
   /**
    * Decides whether a response that is not a success (2xx) is retried. A
    * `false` ends the delivery at once with the outcome `rejected`. If the
@@ -141,29 +177,71 @@ export interface WebhookDeliveryOptions {
    *
    * @default {defaultRetryOnStatus} (`status >= 500`)
    */
-  retryOnStatus?: (status: number) => boolean;
+  retryOnStatus?: ((status: number) => boolean) | undefined;
   /**
    * Headers sent with every request, such as `authorization`. Their values are
    * never logged. `content-type`, `content-length` and the `webhook-*` headers
-   * are set by the service and cannot be given here. Any form `fetch` takes:
-   * a `Headers`, a record or `[name, value]` pairs (spelled through
-   * `RequestInit`, since Node.js type definitions declare no global
-   * `HeadersInit`).
+   * are set by the service and cannot be given here.
    *
    * @default {{}}
    */
-  headers?: NonNullable<RequestInit["headers"]>;
+  headers?: Headers | Record<string, string> | [string, string][] | undefined;
+  /**
+   * Signs every request with this secret, following Standard Webhooks (v1):
+   * each attempt carries `webhook-timestamp` (fresh on every attempt) and
+   * `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+   * `{id}.{timestamp}.{body}`), which receivers check with
+   * {@linkcode WebhookVerifier} or any Standard Webhooks library.
+   *
+   * A secret is `whsec_` followed by at least 24 random bytes in base64. To
+   * rotate, pass an array: every secret signs, and the header carries all
+   * signatures, so receivers that know any one of them accept. A malformed
+   * secret throws a `TypeError` that never shows the secret.
+   *
+   * @default {undefined} (requests are not signed)
+   */
+  secret?: string | readonly string[];
+  /**
+   * The largest request body sent, in bytes of JSON: a larger payload makes
+   * the delivery `invalid` (error kind `invalid_payload`), and nothing is sent.
+   *
+   * @default {DEFAULT_MAX_PAYLOAD_BYTES} (1 MiB)
+   */
+  maxPayloadBytes?: number;
+  /**
+   * Refuses, before any request, destinations on the sender's own networks:
+   * `localhost`, and IP addresses that are loopback, private (RFC 1918),
+   * link-local (169.254.169.254 included), shared (CGNAT), unique-local IPv6,
+   * unspecified, or IPv4-mapped forms of those. The delivery ends `invalid`
+   * with the error kind `blocked_destination`.
+   *
+   * Without {@linkcode WebhookDeliveryOptions.resolveHost} only the URL's
+   * host is checked, so a public name that resolves to a private address
+   * passes. Turn this on when the URLs come from people you do not trust.
+   *
+   * @default {false}
+   */
+  blockPrivateNetworks?: boolean;
+  /**
+   * With `blockPrivateNetworks`, resolves a URL's host name so that the
+   * addresses it resolves to are checked too; a delivery is refused when any
+   * of them is blocked, or when `resolveHost` fails, answers nothing or takes
+   * longer than `timeoutMs`. Needs `blockPrivateNetworks: true`.
+   *
+   * @default {undefined} (host names are not resolved)
+   */
+  resolveHost?: ResolveHostFunction;
   /**
    * Receives one structured record per attempt.
    *
    * @default {createJsonLogger()} (JSON lines on the console, `info` and above)
    */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /**
    * The `fetch` used to send requests. It must honour `init.signal`, which
    * carries both the per-attempt timeout and the caller's signal.
    *
    * @default {globalThis.fetch}
    */
-  fetch?: FetchFunction;
+  fetch?: FetchFunction | undefined;
 }

@@ -11,9 +11,12 @@ import {
   type NormalizedOptions,
   normalizeOptions,
 } from "./_normalize_options.ts";
-import { logUrl } from "./_log_url.ts";
+import { checkDestination } from "./_destination_guard.ts";
+import { logUrl, redactUrls } from "./_log_url.ts";
 import { prepareDelivery } from "./_prepare_delivery.ts";
 import { parseRetryAfterMs, retryDelayMs } from "./_retry_delay.ts";
+import { importHmacKeys } from "./_secret.ts";
+import { signAttempt } from "./_signature.ts";
 import { wait } from "./_wait.ts";
 
 /**
@@ -39,19 +42,19 @@ export interface SendOptions {
    *
    * @default {crypto.randomUUID()}
    */
-  id?: string;
+  id?: string | undefined;
   /**
    * Headers for this delivery only, added to (and overriding) the service's
-   * `headers`. Their values are never logged. Any form `fetch` takes.
+   * `headers`. Their values are never logged.
    *
    * @default {{}}
    */
-  headers?: NonNullable<RequestInit["headers"]>;
+  headers?: WebhookDeliveryOptions["headers"];
   /**
    * Aborts the delivery: the request in flight or the wait before the next
    * attempt ends at once, and the outcome is `aborted`.
    */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -84,11 +87,13 @@ export interface SendOptions {
  */
 export class WebhookDeliveryService {
   #options: NormalizedOptions;
+  /** Imported once here, awaited by each signed delivery. */
+  #signingKeys: Promise<CryptoKey[]> | undefined;
 
   /**
    * Creates a service; every option is optional.
    *
-   * @example
+   * @example A service with a shorter timeout and some jitter
    * ```ts
    * import { WebhookDeliveryService } from "@omoi/webhook-delivery";
    *
@@ -97,16 +102,23 @@ export class WebhookDeliveryService {
    *
    * @param options How to send, retry and log.
    * @throws {RangeError} When a number is out of range, naming the option and its value.
-   * @throws {TypeError} When `headers` are malformed or reserved, or `logger`,
-   * `fetch` or `retryOnStatus` are not of the right shape.
+   * @throws {TypeError} When `headers` are malformed or reserved, when a
+   * `secret` is malformed (naming the problem, never the secret), or when
+   * `logger`, `fetch`, `retryOnStatus`, `blockPrivateNetworks` or
+   * `resolveHost` are not of the right shape.
    */
   constructor(options: WebhookDeliveryOptions = {}) {
-    this.#options = normalizeOptions(options);
+    this.#options = normalizeOptions(options ?? {});
+    const secrets = this.#options.secrets;
+    this.#signingKeys = secrets.length > 0
+      ? importHmacKeys(secrets, "sign")
+      : undefined;
   }
 
   /**
    * Delivers `payload` as JSON to `url` and resolves `true` once a 2xx
-   * response has been received in full, `false` otherwise. Never rejects.
+   * response has arrived with its body (to the end, or its first 64 KiB),
+   * `false` otherwise. Never rejects.
    *
    * @example A receiver that is down: `false`, never an exception
    * ```ts
@@ -176,8 +188,9 @@ export class WebhookDeliveryService {
   async send(
     url: string | URL,
     payload: unknown,
-    options: SendOptions = {},
+    options?: SendOptions,
   ): Promise<DeliveryResult> {
+    options ??= {};
     const settings = this.#options;
     const startedAt = performance.now();
     const id = options.id ?? crypto.randomUUID();
@@ -202,6 +215,7 @@ export class WebhookDeliveryService {
       id,
       defaultHeaders: settings.headers,
       headers: options.headers,
+      maxPayloadBytes: settings.maxPayloadBytes,
     });
     if ("error" in prepared) {
       log(settings.logger, "error", "Webhook delivery is invalid", {
@@ -209,11 +223,30 @@ export class WebhookDeliveryService {
         url: logUrl(url),
         outcome: "invalid",
         errorKind: prepared.error.kind,
-        error: prepared.error.message,
+        error: redactUrls(prepared.error.message),
       });
       return finish("invalid", prepared.error);
     }
     const loggedUrl = logUrl(prepared.url);
+
+    if (settings.blockPrivateNetworks) {
+      const blocked = await checkDestination({
+        url: new URL(prepared.url),
+        resolveHost: settings.resolveHost,
+        timeoutMs: settings.timeoutMs,
+        signal,
+      });
+      if (blocked) {
+        log(settings.logger, "error", "Webhook destination is blocked", {
+          webhookId: id,
+          url: loggedUrl,
+          outcome: "invalid",
+          errorKind: blocked.kind,
+          error: redactUrls(blocked.message),
+        });
+        return finish("invalid", blocked);
+      }
+    }
 
     for (let number = 1;; number++) {
       if (signal?.aborted) {
@@ -224,11 +257,12 @@ export class WebhookDeliveryService {
         log(settings.logger, "error", "Webhook delivery aborted", {
           webhookId: id,
           url: loggedUrl,
-          attempt: number,
+          // The attempt after which it stopped: 0 when none was made.
+          attempt: number - 1,
           maxAttempts,
           outcome: "aborted",
           errorKind: error.kind,
-          error: error.message,
+          error: redactUrls(error.message),
         });
         return finish("aborted", error);
       }
@@ -239,10 +273,20 @@ export class WebhookDeliveryService {
         startedAt: new Date().toISOString(),
         durationMs: 0,
       };
+      // Signed per attempt: a retry carries its own timestamp.
+      const headers = this.#signingKeys
+        ? await signAttempt({
+          headers: prepared.headers,
+          id,
+          body: prepared.body,
+          keys: await this.#signingKeys,
+          nowMs: Date.now(),
+        })
+        : prepared.headers;
       const { response, error } = await attemptDelivery({
         url: prepared.url,
         body: prepared.body,
-        headers: prepared.headers,
+        headers,
         timeoutMs: settings.timeoutMs,
         fetch: settings.fetch,
         signal,
@@ -263,7 +307,7 @@ export class WebhookDeliveryService {
       } else {
         attempt.error = error;
         fields.errorKind = error.kind;
-        fields.error = error.message;
+        fields.error = redactUrls(error.message);
       }
 
       if (response && response.status >= 200 && response.status < 300) {
@@ -273,14 +317,20 @@ export class WebhookDeliveryService {
       }
       if (response) {
         fields.responseExcerpt = response.excerpt;
-        if (response.location !== null) fields.location = response.location;
+        if (response.location !== null) {
+          fields.location = logUrl(response.location);
+        }
       }
       if (error?.kind === "aborted") {
         fields.outcome = "aborted";
         log(settings.logger, "error", "Webhook delivery aborted", fields);
         return finish("aborted");
       }
-      if (response && !shouldRetry(settings, response.status)) {
+      // A redirect is never retried: the URL is wrong, not the receiver busy.
+      if (
+        response &&
+        (response.status < 400 || !shouldRetry(settings, response.status))
+      ) {
         fields.outcome = "rejected";
         log(settings.logger, "error", "Webhook rejected by receiver", fields);
         return finish("rejected");
@@ -321,7 +371,9 @@ export class WebhookDeliveryService {
 
 function shouldRetry(settings: NormalizedOptions, status: number): boolean {
   try {
-    return settings.retryOnStatus(status) === true;
+    const retry: unknown = settings.retryOnStatus(status);
+    ignoreRejection(retry);
+    return retry === true;
   } catch {
     return false;
   }
@@ -335,8 +387,21 @@ function log(
   fields: Record<string, unknown>,
 ): void {
   try {
-    logger[level](message, fields);
+    ignoreRejection(logger[level](message, fields));
   } catch {
     // A logger that throws must not turn a delivery into a rejection.
+  }
+}
+
+/**
+ * A callback typed to return `void` may still return a promise; if it
+ * rejects unhandled, Node.js ends the process. Swallow it.
+ */
+function ignoreRejection(value: unknown): void {
+  if (
+    typeof value === "object" && value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  ) {
+    (value as PromiseLike<unknown>).then(undefined, () => {});
   }
 }

@@ -46,10 +46,10 @@ Deno.test("aborting during the wait before a retry ends the delivery at once", a
   assert.equal(result.attempts.length, 1);
   assert.equal(result.attempts[0]?.retryInMs, 60_000);
   assert.equal(server.requests.length, 1);
-  assert.deepEqual(logger.records.map((r) => [r.level, r.fields.outcome]), [
-    ["warn", "retrying"],
-    ["error", "aborted"],
-  ]);
+  assert.deepEqual(
+    logger.records.map((r) => [r.level, r.fields.outcome, r.fields.attempt]),
+    [["warn", "retrying", 1], ["error", "aborted", 1]],
+  );
 });
 
 Deno.test("an already aborted signal sends nothing", async () => {
@@ -64,5 +64,33 @@ Deno.test("an already aborted signal sends nothing", async () => {
   assert.equal(result.outcome, "aborted");
   assert.deepEqual(result.attempts, []);
   assert.equal(server.requests.length, 0);
-  assert.equal(logger.records.length, 1);
+  assert.deepEqual(
+    logger.records.map((r) => [r.level, r.fields.outcome, r.fields.attempt]),
+    [["error", "aborted", 0]],
+  );
+});
+
+Deno.test("aborting while the response body is arriving ends the delivery at once", async () => {
+  await using server = startStubServer([{ status: 200, stallBody: true }]);
+  const logger = captureLogger();
+  const responded = Promise.withResolvers<void>();
+  const service = new WebhookDeliveryService({
+    timeoutMs: 60_000,
+    logger,
+    fetch: async (url, init) => {
+      const response = await fetch(url, init);
+      responded.resolve();
+      return response;
+    },
+  });
+  const controller = new AbortController();
+
+  const delivery = service.send(server.url, {}, { signal: controller.signal });
+  await responded.promise;
+  controller.abort();
+  const result = await delivery;
+
+  assert.equal(result.outcome, "aborted");
+  assert.equal(result.attempts[0]?.error?.kind, "aborted");
+  assert.equal(server.requests.length, 1);
 });

@@ -207,6 +207,41 @@ Deno.test("deliver() rejects a 302 without following it to the Location", async 
   assert.equal(records[0]?.location, elsewhere.url);
 });
 
+Deno.test("deliver() never retries a redirect, even when retryOnStatus would", async () => {
+  await using server = startStubServer([
+    { status: 307, headers: { location: "https://example.test/hook" } },
+    { status: 200 },
+  ]);
+  const service = new WebhookDeliveryService({
+    retryDelaysMs: NO_WAIT,
+    retryOnStatus: () => true,
+    logger: silentLogger,
+  });
+
+  const result = await service.send(server.url, {});
+
+  assert.equal(result.outcome, "rejected");
+  assert.equal(server.requests.length, 1);
+});
+
+Deno.test("deliver() does not retry, nor crash, when retryOnStatus returns a rejected promise", async () => {
+  await using server = startStubServer([{ status: 503 }, { status: 200 }]);
+  const service = new WebhookDeliveryService({
+    retryDelaysMs: NO_WAIT,
+    // An async predicate is a type error, but JavaScript callers can pass one.
+    retryOnStatus: (() =>
+      Promise.reject(new Error("async predicate"))) as unknown as (
+        status: number,
+      ) => boolean,
+    logger: silentLogger,
+  });
+
+  const result = await service.send(server.url, {});
+
+  assert.equal(result.outcome, "rejected");
+  assert.equal(server.requests.length, 1);
+});
+
 Deno.test("deliver() merges service and per-delivery headers", async () => {
   await using server = startStubServer([{ status: 200 }]);
   const service = new WebhookDeliveryService({
@@ -260,7 +295,7 @@ Deno.test("deliver() sends URL credentials as basic authorization, on every runt
   });
   const url = new URL(server.url);
   url.username = "hook user";
-  url.password = "pä-s3cret:word";
+  url.password = "pä55:word";
 
   const ok = await service.deliver(url, {});
 
@@ -270,8 +305,10 @@ Deno.test("deliver() sends URL credentials as basic authorization, on every runt
   const decoded = new TextDecoder().decode(
     Uint8Array.from(atob(authorization.slice(6)), (c) => c.charCodeAt(0)),
   );
-  assert.equal(decoded, "hook user:pä-s3cret:word");
+  assert.equal(decoded, "hook user:pä55:word");
   assert.equal(lines.length, 1);
-  assert.doesNotMatch(lines[0] ?? "", /s3cret|hook%20user/);
+  // The password as typed and as encoded: a bare /55/ also matched random
+  // ids and durations.
+  assert.doesNotMatch(lines[0] ?? "", /pä55|p%C3%A455|hook%20user|hook user/);
   assert.equal(JSON.parse(lines[0] ?? "").url, server.url);
 });

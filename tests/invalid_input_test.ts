@@ -117,6 +117,48 @@ for (const [name, kind, options] of invalidSendOptions) {
   });
 }
 
+for (const name of ["connection", "transfer-encoding", "host", "expect"]) {
+  Deno.test(`the connection header ${name} is refused alike on every runtime`, async () => {
+    assert.throws(
+      () => new WebhookDeliveryService({ headers: { [name]: "x" } }),
+      new RegExp(`cannot set '${name}'`),
+    );
+    await using server = startStubServer();
+    const logger = captureLogger();
+    const result = await new WebhookDeliveryService({ logger }).send(
+      server.url,
+      {},
+      { headers: { [name]: "x" } },
+    );
+    assert.equal(result.error?.kind, "invalid_headers");
+    assert.equal(server.requests.length, 0);
+  });
+}
+
+Deno.test("untyped callers passing null options or an unprintable URL get invalid, not a rejection", async () => {
+  const logger = captureLogger();
+  const service = new WebhookDeliveryService(
+    null as unknown as Record<string, never>,
+  );
+  const quiet = new WebhookDeliveryService({ logger });
+
+  const unprintable = await quiet.send(
+    Object.create(null) as unknown as string,
+    {},
+  );
+  const nullOptions = await quiet.send(
+    "not a url",
+    {},
+    null as unknown as Record<string, never>,
+  );
+
+  assert.ok(service instanceof WebhookDeliveryService);
+  assert.equal(unprintable.outcome, "invalid");
+  assert.equal(unprintable.error?.kind, "invalid_url");
+  assert.equal(nullOptions.outcome, "invalid");
+  assert.equal(logger.records.length, 2);
+});
+
 const badOptions: [string, object, RegExp][] = [
   ["timeoutMs", { timeoutMs: -1 }, /'timeoutMs'.*current value is -1$/],
   ["timeoutMs", { timeoutMs: 0 }, /'timeoutMs'.*current value is 0$/],
@@ -133,9 +175,10 @@ const badOptions: [string, object, RegExp][] = [
 ];
 
 for (const [option, options, message] of badOptions) {
+  const value: unknown = Object.values(options)[0];
   Deno.test(
     `new WebhookDeliveryService() throws a RangeError for ${option}: ${
-      JSON.stringify(Object.values(options)[0])
+      Array.isArray(value) ? `[${value.join(", ")}]` : String(value)
     }`,
     () => {
       assert.throws(() => new WebhookDeliveryService(options), (error) => {

@@ -169,6 +169,25 @@ Deno.test("a logger that throws does not change the result of a delivery", async
   assert.equal(server.requests.length, 2);
 });
 
+Deno.test("a logger whose methods return rejected promises crashes nothing", async () => {
+  await using server = startStubServer([{ status: 500 }, { status: 200 }]);
+  const reject = () => Promise.reject(new Error("remote log sink is down"));
+  // Assignable to Logger: a method returning a promise fits a void return.
+  const logger: Logger = {
+    debug: reject,
+    info: reject,
+    warn: reject,
+    error: reject,
+  };
+  const service = new WebhookDeliveryService({ retryDelaysMs: [0], logger });
+
+  const result = await service.send(server.url, {});
+
+  // Deno fails this test if a rejection goes unhandled.
+  assert.equal(result.outcome, "delivered");
+  assert.equal(server.requests.length, 2);
+});
+
 Deno.test("silentLogger accepts records and writes nothing", async () => {
   await using server = startStubServer([{ status: 200 }]);
   const log = console.log;

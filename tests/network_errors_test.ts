@@ -68,3 +68,29 @@ Deno.test("deliver() reports a TLS handshake with a plain HTTP server as tls", a
   assert.equal(result.outcome, "exhausted");
   assert.equal(result.attempts[0]?.error?.kind, "tls");
 });
+
+Deno.test("a connection closed before any response is connection_reset, whatever the URL says", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const closer = (async () => {
+    for await (const connection of listener) {
+      // Read the start of the request, then hang up without a word.
+      await connection.read(new Uint8Array(1024));
+      connection.close();
+    }
+  })();
+  try {
+    const logger = captureLogger();
+    const service = new WebhookDeliveryService({ retryDelaysMs: [], logger });
+
+    // "tls" and "ssl" in the URL must not sway the classification.
+    const result = await service.send(
+      `http://127.0.0.1:${listener.addr.port}/ssl/tls-hook`,
+      {},
+    );
+
+    assert.equal(result.attempts[0]?.error?.kind, "connection_reset");
+  } finally {
+    listener.close();
+    await closer;
+  }
+});

@@ -70,3 +70,42 @@ Deno.test("a default service gives each attempt DEFAULT_TIMEOUT_MS (10 000 ms)",
   assert.equal(DEFAULT_TIMEOUT_MS, 10_000);
   assert.deepEqual(asked, [10_000]);
 });
+
+Deno.test("a custom fetch that ignores the signal still times out", async () => {
+  const never = Promise.withResolvers<Response>();
+  const service = new WebhookDeliveryService({
+    timeoutMs: 100,
+    retryDelaysMs: [],
+    logger: silentLogger,
+    fetch: () => never.promise,
+  });
+
+  const result = await service.send("http://127.0.0.1:9/hook", {});
+
+  assert.equal(result.outcome, "exhausted");
+  assert.equal(result.attempts[0]?.error?.kind, "timeout");
+});
+
+Deno.test("a response body that ignores the signal still times out, and is cancelled", async () => {
+  let cancelled = false;
+  const service = new WebhookDeliveryService({
+    timeoutMs: 100,
+    retryDelaysMs: [],
+    logger: silentLogger,
+    fetch: () =>
+      Promise.resolve(
+        new Response(
+          new ReadableStream({
+            cancel() {
+              cancelled = true;
+            },
+          }),
+        ),
+      ),
+  });
+
+  const result = await service.send("http://127.0.0.1:9/hook", {});
+
+  assert.equal(result.attempts[0]?.error?.kind, "timeout");
+  assert.equal(cancelled, true);
+});

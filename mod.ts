@@ -1,5 +1,5 @@
 /**
- * Reliable JSON webhook delivery for Deno, Node.js 20.3+, Bun and edge
+ * Reliable JSON webhook delivery for Deno, Node.js 20+, Bun and edge
  * runtimes, with nothing but web standards at run time.
  *
  * {@linkcode WebhookDeliveryService.deliver} POSTs a payload as JSON and

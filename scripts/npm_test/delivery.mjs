@@ -82,8 +82,8 @@ for (const [build, webhooks] of builds) {
       assert.equal(receiver.requests.length, 2);
     });
 
-    // A caller's signal is joined with the per-attempt timeout through
-    // AbortSignal.any, which is what needs Node.js 20.3.
+    // A caller's signal is joined with the per-attempt timeout by hand:
+    // AbortSignal.any would need Node.js 20.3.
     it("deliver() with a caller's signal that never fires resolves true", async (t) => {
       const receiver = await startReceiver([200]);
       t.after(() => receiver.close());

@@ -1,6 +1,7 @@
 // What the suite knows about the package under test, as npm installed it.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import * as esm from "@omoi/webhook-delivery";
 
 export const NAME = "@omoi/webhook-delivery";
 
@@ -24,3 +25,9 @@ export const require = createRequire(import.meta.url);
 export function specifier(subpath) {
   return subpath === "." ? NAME : `${NAME}${subpath.slice(1)}`;
 }
+
+/** Both builds of the package, each with a name for test titles. */
+export const builds = [
+  ["ES module build (import)", esm],
+  ["CommonJS build (require)", require(NAME)],
+];

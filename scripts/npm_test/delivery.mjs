@@ -2,14 +2,8 @@
 // module build and the CommonJS build, on the Node.js running the suite.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import * as esm from "@omoi/webhook-delivery";
-import { installedPackageJson, NAME, require } from "./_package.mjs";
+import { builds, installedPackageJson } from "./_package.mjs";
 import { closedPort, startReceiver } from "./_receiver.mjs";
-
-const builds = [["ES module build (import)", esm], [
-  "CommonJS build (require)",
-  require(NAME),
-]];
 
 for (const [build, webhooks] of builds) {
   describe(`the ${build}`, () => {

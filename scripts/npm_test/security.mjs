@@ -2,19 +2,13 @@
 // the ES module build and the CommonJS build.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import * as esm from "@omoi/webhook-delivery";
-import { NAME, require } from "./_package.mjs";
+import { builds } from "./_package.mjs";
 import { startReceiver } from "./_receiver.mjs";
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
-const builds = [["ES module build (import)", esm], [
-  "CommonJS build (require)",
-  require(NAME),
-]];
-
 for (const [build, webhooks] of builds) {
-  describe(`the ${build}`, () => {
+  describe(`signing and the destination guard of the ${build}`, () => {
     it("signs a delivery that WebhookVerifier accepts from node:http's headers", async (t) => {
       const receiver = await startReceiver([200]);
       t.after(() => receiver.close());

@@ -77,9 +77,15 @@ async function resolve(
   check: DestinationCheck,
 ): Promise<string[] | "aborted" | string> {
   const timeout = AbortSignal.timeout(check.timeoutMs);
-  const signal = check.signal
-    ? AbortSignal.any([check.signal, timeout])
-    : timeout;
+  // Combined by hand rather than with AbortSignal.any, which Node.js only has
+  // from 20.3, keeping the reason of whichever signal fired first.
+  const controller = new AbortController();
+  const signal = controller.signal;
+  const onTimeout = () => controller.abort(timeout.reason);
+  const onCallerAbort = () => controller.abort(check.signal?.reason);
+  timeout.addEventListener("abort", onTimeout, { once: true });
+  check.signal?.addEventListener("abort", onCallerAbort, { once: true });
+  if (check.signal?.aborted) onCallerAbort();
   // A resolver that ignores its signal must not hold the delivery forever.
   let onAbort = () => {};
   const stopped = new Promise<void>((resolve) => (onAbort = resolve));
@@ -114,5 +120,7 @@ async function resolve(
     }`.slice(0, 500);
   } finally {
     signal.removeEventListener("abort", onAbort);
+    timeout.removeEventListener("abort", onTimeout);
+    check.signal?.removeEventListener("abort", onCallerAbort);
   }
 }

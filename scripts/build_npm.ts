@@ -1,0 +1,102 @@
+/**
+ * `deno task build:npm`: builds the npm package into `npm/` and proves it in
+ * Node.js, the part that dnt plays in other Deno projects.
+ *
+ * 1. Cleans `npm/` and compiles what `deno.json` exports, with the TypeScript
+ *    compiler that `deno.json` pins, twice: ES modules into `npm/esm/` and
+ *    CommonJS into `npm/cjs/`, each with declarations, source maps and a
+ *    `package.json` that tells Node.js its module type.
+ * 2. Writes `npm/package.json` from `deno.json` (name, version, license and an
+ *    `exports` map derived from its `exports`) and copies README and LICENSE.
+ * 3. Packs it, installs the tarball into a fresh project, type-checks a
+ *    TypeScript consumer and runs the Node test suite of `scripts/npm_test/`
+ *    (see `build_npm/verify.ts`).
+ *
+ * Any failure, a single compiler diagnostic included, ends it with a message
+ * and exit code 1.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { BuildError, compile } from "./build_npm/compile.ts";
+import { readDenoConfig, ROOT } from "./build_npm/deno_config.ts";
+import {
+  COPIED_FILES,
+  exportTargets,
+  FORMATS,
+  npmPackageJson,
+} from "./build_npm/package_json.ts";
+import { verifyInNode, writeJson } from "./build_npm/verify.ts";
+
+const OUT_DIR = join(ROOT, "npm");
+
+async function build(): Promise<void> {
+  const config = await readDenoConfig();
+  console.log(`Building ${config.name}@${config.version} into npm/`);
+  await Deno.remove(OUT_DIR, { recursive: true }).catch((error) => {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  });
+
+  const entryPoints = Object.values(config.exports).map((path) =>
+    join(ROOT, path)
+  );
+  let valueExports: Record<string, string[]> = {};
+  for (const format of ["esm", "cjs"] as const) {
+    const { dir, type } = FORMATS[format];
+    valueExports = compile({
+      root: ROOT,
+      entryPoints,
+      compilerOptions: config.compilerOptions,
+      format,
+      outDir: join(OUT_DIR, dir),
+    });
+    await writeJson(join(OUT_DIR, dir, "package.json"), { type });
+  }
+
+  const packageJson = npmPackageJson(config);
+  await writeJson(join(OUT_DIR, "package.json"), packageJson);
+  for (const file of COPIED_FILES) {
+    await Deno.copyFile(join(ROOT, file), join(OUT_DIR, file));
+  }
+  await checkExportTargets(packageJson);
+  console.log("Compiled ESM and CommonJS without a diagnostic");
+
+  await verifyInNode({
+    packageDir: OUT_DIR,
+    packageJson,
+    suiteDir: join(ROOT, "scripts", "npm_test"),
+    expectedExports: Object.fromEntries(
+      Object.entries(config.exports).map(([subpath, path]) => [
+        subpath,
+        valueExports[join(ROOT, path)] ?? [],
+      ]),
+    ),
+    typescriptVersion: config.typescriptVersion,
+  });
+  console.log(`\nbuild:npm: npm/ holds ${config.name}@${config.version}`);
+}
+
+/** Fails when the `exports` map points at a file the compiler did not write. */
+async function checkExportTargets(
+  packageJson: Record<string, unknown>,
+): Promise<void> {
+  for (const target of exportTargets(packageJson)) {
+    try {
+      await Deno.stat(join(OUT_DIR, target));
+    } catch {
+      throw new BuildError(
+        `package.json points at npm/${target}, which the build did not write`,
+      );
+    }
+  }
+}
+
+if (import.meta.main) {
+  try {
+    await build();
+  } catch (error) {
+    if (!(error instanceof BuildError)) throw error;
+    console.error(`\nbuild:npm failed: ${error.message}`);
+    Deno.exit(1);
+  }
+}

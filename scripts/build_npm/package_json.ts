@@ -1,0 +1,109 @@
+import type { DenoConfig } from "./deno_config.ts";
+
+/**
+ * The oldest Node.js the package runs on, and the first of the 20 line: it
+ * needs the global Web Crypto (`crypto`), which Node.js 18 lacks, and it
+ * joins abort signals by hand because `AbortSignal.any` only came in 20.3.
+ * The build runs the Node test suite on exactly this version, so the
+ * `engines` field is a tested claim.
+ */
+export const MIN_NODE_VERSION = "20.0.0";
+
+/** Where each module format goes, inside `npm/`. */
+export const FORMATS = {
+  esm: { dir: "esm", type: "module" },
+  cjs: { dir: "cjs", type: "commonjs" },
+} as const;
+
+/** What npm needs that `deno.json` has no field for. */
+export const NPM_METADATA = {
+  description:
+    "Reliable JSON webhook delivery: retries with backoff, a per-attempt timeout, structured logs, never throws; no dependencies",
+  keywords: [
+    "webhook",
+    "webhooks",
+    "delivery",
+    "retry",
+    "timeout",
+    "fetch",
+    "http",
+    "deno",
+    "node",
+    "typescript",
+  ],
+  repository: {
+    type: "git",
+    url: "git+https://github.com/omoi/webhook-delivery.git",
+  },
+} as const;
+
+/** The files copied beside `package.json`, unchanged. */
+export const COPIED_FILES = ["README.md", "LICENSE"] as const;
+
+/** One entry of the npm `exports` map: declarations and code per format. */
+export interface ExportConditions {
+  import: { types: string; default: string };
+  require: { types: string; default: string };
+}
+
+/**
+ * Derives the npm `exports` map from the one in `deno.json`, so the two
+ * cannot drift apart: `{".": "./mod.ts"}` becomes `import` and `require`
+ * conditions pointing at `./esm/mod.js` and `./cjs/mod.js`, each with its own
+ * declarations first (`types` must precede `default`).
+ */
+export function npmExports(
+  denoExports: Record<string, string>,
+): Record<string, ExportConditions> {
+  const map: Record<string, ExportConditions> = {};
+  for (const [subpath, source] of Object.entries(denoExports)) {
+    const stem = source.replace(/^\.\//, "").replace(/\.ts$/, "");
+    map[subpath] = {
+      import: {
+        types: `./${FORMATS.esm.dir}/${stem}.d.ts`,
+        default: `./${FORMATS.esm.dir}/${stem}.js`,
+      },
+      require: {
+        types: `./${FORMATS.cjs.dir}/${stem}.d.ts`,
+        default: `./${FORMATS.cjs.dir}/${stem}.js`,
+      },
+    };
+  }
+  return map;
+}
+
+/** The `package.json` of the npm package. */
+export function npmPackageJson(config: DenoConfig): Record<string, unknown> {
+  const exports = npmExports(config.exports);
+  const main = exports["."];
+  return {
+    name: config.name,
+    version: config.version,
+    description: NPM_METADATA.description,
+    license: config.license,
+    repository: NPM_METADATA.repository,
+    keywords: NPM_METADATA.keywords,
+    engines: { node: `>=${MIN_NODE_VERSION}` },
+    type: "module",
+    exports,
+    // For tools that predate `exports`.
+    ...(main ? { main: main.require.default, types: main.require.types } : {}),
+    sideEffects: false,
+    files: [`${FORMATS.esm.dir}/`, `${FORMATS.cjs.dir}/`, ...COPIED_FILES],
+  };
+}
+
+/** Every file that the `exports` map (and `main`, `types`) points at. */
+export function exportTargets(packageJson: Record<string, unknown>): string[] {
+  const targets = new Set<string>();
+  const walk = (value: unknown): void => {
+    if (typeof value === "string") targets.add(value.replace(/^\.\//, ""));
+    else if (value && typeof value === "object") {
+      Object.values(value).forEach(walk);
+    }
+  };
+  walk(packageJson.exports);
+  walk(packageJson.main);
+  walk(packageJson.types);
+  return [...targets].sort();
+}

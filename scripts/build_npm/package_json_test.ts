@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import {
+  type DenoConfig,
+  parseDenoConfig,
+  readDenoConfig,
+} from "./deno_config.ts";
+import {
+  exportTargets,
+  MIN_NODE_VERSION,
+  npmExports,
+  npmPackageJson,
+} from "./package_json.ts";
+
+const config: DenoConfig = {
+  name: "@scope/name",
+  version: "1.2.3",
+  license: "MIT",
+  exports: { ".": "./mod.ts", "./sub": "./src/sub.ts" },
+  compilerOptions: {},
+  typescriptVersion: "6.0.3",
+};
+
+Deno.test("npmExports() maps each deno.json export to ESM and CommonJS, declarations first", () => {
+  const map = npmExports(config.exports);
+
+  assert.deepEqual(map, {
+    ".": {
+      import: { types: "./esm/mod.d.ts", default: "./esm/mod.js" },
+      require: { types: "./cjs/mod.d.ts", default: "./cjs/mod.js" },
+    },
+    "./sub": {
+      import: { types: "./esm/src/sub.d.ts", default: "./esm/src/sub.js" },
+      require: { types: "./cjs/src/sub.d.ts", default: "./cjs/src/sub.js" },
+    },
+  });
+  // Resolvers take the first condition that matches: `types` must lead.
+  for (const conditions of Object.values(map)) {
+    assert.deepEqual(Object.keys(conditions.import), ["types", "default"]);
+    assert.deepEqual(Object.keys(conditions.require), ["types", "default"]);
+  }
+});
+
+Deno.test("npmPackageJson() takes name, version and license from deno.json and adds no dependencies", () => {
+  const packageJson = npmPackageJson(config);
+
+  assert.equal(packageJson.name, "@scope/name");
+  assert.equal(packageJson.version, "1.2.3");
+  assert.equal(packageJson.license, "MIT");
+  assert.equal(packageJson.type, "module");
+  assert.equal(packageJson.sideEffects, false);
+  assert.deepEqual(packageJson.engines, { node: `>=${MIN_NODE_VERSION}` });
+  assert.deepEqual(packageJson.exports, npmExports(config.exports));
+  assert.equal(packageJson.main, "./cjs/mod.js");
+  assert.equal(packageJson.types, "./cjs/mod.d.ts");
+  for (const field of ["dependencies", "peerDependencies", "scripts"]) {
+    assert.equal(packageJson[field], undefined, field);
+  }
+});
+
+Deno.test("npmPackageJson() lists in files every folder its exports point into", () => {
+  const packageJson = npmPackageJson(config);
+  const files = packageJson.files as string[];
+
+  assert.ok(files.includes("README.md") && files.includes("LICENSE"));
+  for (const target of exportTargets(packageJson)) {
+    assert.ok(
+      files.some((entry) => target.startsWith(entry)),
+      `${target} is not in files`,
+    );
+  }
+});
+
+Deno.test("the npm exports map of this repository has exactly deno.json's subpaths", async () => {
+  const real = await readDenoConfig();
+
+  const packageJson = npmPackageJson(real);
+
+  assert.deepEqual(
+    Object.keys(packageJson.exports as object),
+    Object.keys(real.exports),
+  );
+  assert.match(real.typescriptVersion, /^(5\.9|6\.0)\.\d+$/);
+});
+
+Deno.test("parseDenoConfig() rejects what the npm build cannot derive a package from", () => {
+  const valid = {
+    name: "@scope/name",
+    version: "1.0.0",
+    license: "MIT",
+    exports: "./mod.ts",
+    imports: { typescript: "npm:typescript@6.0.3" },
+  };
+  assert.deepEqual(parseDenoConfig(valid, "deno.json").exports, {
+    ".": "./mod.ts",
+  });
+
+  for (
+    const [change, message] of [
+      [{ version: "" }, /'version' must be a non-empty string/],
+      [{ exports: { ".": "./mod.js" } }, /'exports' must map/],
+      [{ exports: { "sub": "./mod.ts" } }, /'exports' must map/],
+      [{ exports: {} }, /'exports' must map/],
+      [
+        { imports: { typescript: "npm:typescript@^6.0.3" } },
+        /'imports.typescript' must pin an exact version/,
+      ],
+      [{ imports: {} }, /'imports.typescript' must pin/],
+    ] as const
+  ) {
+    assert.throws(
+      () => parseDenoConfig({ ...valid, ...change }, "deno.json"),
+      (error: unknown) =>
+        error instanceof TypeError && message.test(error.message),
+      JSON.stringify(change),
+    );
+  }
+});

@@ -1,0 +1,60 @@
+// A TypeScript consumer of the packed package, as an ES module: type-checked
+// (never run) by tsc under `nodenext` and `bundler` resolution, against the
+// declarations of the `import` condition.
+import {
+  createJsonLogger,
+  DEFAULT_RETRY_DELAYS_MS,
+  type DeliveryErrorKind,
+  type DeliveryResult,
+  type FetchFunction,
+  type Logger,
+  type SendOptions,
+  silentLogger,
+  type WebhookDeliveryOptions,
+  WebhookDeliveryService,
+} from "@omoi/webhook-delivery";
+
+const options: WebhookDeliveryOptions = {
+  timeoutMs: 5_000,
+  retryDelaysMs: [...DEFAULT_RETRY_DELAYS_MS, 8_000],
+  jitter: 0.2,
+  retryOnStatus: (status) => status === 429 || status >= 500,
+  headers: { authorization: "Bearer example-token" },
+  logger: createJsonLogger({ level: "warn" }),
+};
+const service = new WebhookDeliveryService(options);
+
+const ok: boolean = await service.deliver("https://receiver.test/hooks", {
+  event_type: "task.completed",
+});
+const sendOptions: SendOptions = {
+  id: "evt_1",
+  headers: { "x-tenant": "acme" },
+  signal: AbortSignal.timeout(30_000),
+};
+const result: DeliveryResult = await service.send(
+  new URL("https://receiver.test/hooks"),
+  { ok },
+  sendOptions,
+);
+const kinds: (DeliveryErrorKind | undefined)[] = result.attempts.map((
+  attempt,
+) => attempt.error?.kind);
+const statuses: (number | undefined)[] = result.attempts.map((attempt) =>
+  attempt.status
+);
+
+const countingFetch: FetchFunction = (url, init) => fetch(url, init);
+const logger: Logger = console;
+new WebhookDeliveryService({ logger, fetch: countingFetch });
+new WebhookDeliveryService({ logger: silentLogger });
+
+// The types are real, not `any`: each of these must be an error.
+// @ts-expect-error timeoutMs is a number
+new WebhookDeliveryService({ timeoutMs: "5s" });
+// @ts-expect-error the outcomes are a closed set
+const outcome: DeliveryResult["outcome"] = "lost";
+// @ts-expect-error deliver() resolves a boolean
+const text: string = await service.deliver("https://receiver.test", {});
+
+export { kinds, outcome, statuses, text };

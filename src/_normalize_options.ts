@@ -46,6 +46,14 @@ function fail(option: string, requirement: string, value: unknown): never {
   );
 }
 
+function failType(option: string, requirement: string, value: unknown): never {
+  throw new TypeError(
+    `Cannot create WebhookDeliveryService as '${option}' must be ${requirement}: current value is ${
+      describe(value)
+    }`,
+  );
+}
+
 function describe(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(describe).join(", ")}]`;
   if (typeof value === "function") return "a function";
@@ -105,18 +113,10 @@ export function normalizeOptions(
     );
   }
   if (typeof retryOnStatus !== "function") {
-    throw new TypeError(
-      `Cannot create WebhookDeliveryService as 'retryOnStatus' must be a function: current value is ${
-        describe(retryOnStatus)
-      }`,
-    );
+    failType("retryOnStatus", "a function", retryOnStatus);
   }
   if (typeof fetch !== "function") {
-    throw new TypeError(
-      `Cannot create WebhookDeliveryService as 'fetch' must be a function: current value is ${
-        describe(fetch)
-      }`,
-    );
+    failType("fetch", "a function", fetch);
   }
   if (logger !== undefined) {
     const missing = LOGGER_METHODS.filter((method) =>
@@ -138,19 +138,11 @@ export function normalizeOptions(
     );
   }
   if (typeof blockPrivateNetworks !== "boolean") {
-    throw new TypeError(
-      `Cannot create WebhookDeliveryService as 'blockPrivateNetworks' must be a boolean: current value is ${
-        describe(blockPrivateNetworks)
-      }`,
-    );
+    failType("blockPrivateNetworks", "a boolean", blockPrivateNetworks);
   }
   if (resolveHost !== undefined) {
     if (typeof resolveHost !== "function") {
-      throw new TypeError(
-        `Cannot create WebhookDeliveryService as 'resolveHost' must be a function: current value is ${
-          describe(resolveHost)
-        }`,
-      );
+      failType("resolveHost", "a function", resolveHost);
     }
     // Resolving names for a guard that is off would look like protection
     // and be none.

@@ -6,8 +6,12 @@
 export function logUrl(input: string | URL): string {
   try {
     const url = new URL(String(input));
-    url.username = "";
-    url.password = "";
+    // Each setter re-parses the URL, even to clear an empty field: skip them
+    // in the usual case of a URL without credentials (one per delivery).
+    if (url.username !== "" || url.password !== "") {
+      url.username = "";
+      url.password = "";
+    }
     return url.href;
   } catch {
     return String(input).slice(0, 200).replace(/\/\/[^/?#]*@/, "//");

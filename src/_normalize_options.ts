@@ -17,7 +17,7 @@ export interface NormalizedOptions {
   jitter: number;
   maxRetryAfterMs: number;
   retryOnStatus: (status: number) => boolean;
-  headers: Headers;
+  headers: Record<string, string>;
   logger: Logger;
   fetch: FetchFunction;
 }
@@ -131,7 +131,7 @@ export function normalizeOptions(
     jitter,
     maxRetryAfterMs,
     retryOnStatus,
-    headers,
+    headers: Object.fromEntries(headers),
     logger: logger ?? createJsonLogger(),
     fetch,
   };

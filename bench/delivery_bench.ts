@@ -6,6 +6,7 @@
  */
 import {
   createJsonLogger,
+  DEFAULT_TIMEOUT_MS,
   silentLogger,
   WebhookDeliveryService,
 } from "../mod.ts";
@@ -29,6 +30,28 @@ async function bareFetch(): Promise<void> {
   if (!response.ok) throw new Error(`Bare fetch got ${response.status}`);
 }
 
+/**
+ * The floor for a webhook: bare fetch plus what every delivery must carry
+ * (the `user-agent` and a fresh `webhook-id`, a per-attempt timeout signal,
+ * redirects not followed). Not a baseline: it shows how much of deliver()'s
+ * cost is the request it sends, and how much is its own bookkeeping.
+ */
+async function webhookFetch(): Promise<void> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "user-agent": "omoi-webhook-delivery/0.1.0",
+      "webhook-id": crypto.randomUUID(),
+    },
+    body: JSON.stringify(EVENT),
+    redirect: "manual",
+    signal: AbortSignal.timeout(DEFAULT_TIMEOUT_MS),
+  });
+  await response.arrayBuffer();
+  if (!response.ok) throw new Error(`Webhook fetch got ${response.status}`);
+}
+
 const silent = new WebhookDeliveryService({ logger: silentLogger });
 let loggedBytes = 0;
 const jsonLogged = new WebhookDeliveryService({
@@ -49,6 +72,7 @@ async function kyPost(): Promise<void> {
 
 const CASES: readonly [name: string, send: () => Promise<void>][] = [
   ["bare fetch", bareFetch],
+  ["fetch + webhook headers, timeout, no redirects", webhookFetch],
   ["deliver(), silent logger", () => deliverWith(silent)],
   ["deliver(), JSON logger", () => deliverWith(jsonLogged)],
   ["ky.post", kyPost],

@@ -12,6 +12,7 @@ import {
   normalizeOptions,
 } from "./_normalize_options.ts";
 import { logUrl } from "./_log_url.ts";
+import { isoNow } from "./_iso_now.ts";
 import { prepareDelivery } from "./_prepare_delivery.ts";
 import { parseRetryAfterMs, retryDelayMs } from "./_retry_delay.ts";
 import { wait } from "./_wait.ts";
@@ -236,7 +237,7 @@ export class WebhookDeliveryService {
       const attemptStartedAt = performance.now();
       const attempt: DeliveryAttempt = {
         number,
-        startedAt: new Date().toISOString(),
+        startedAt: isoNow(),
         durationMs: 0,
       };
       const { response, error } = await attemptDelivery({

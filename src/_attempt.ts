@@ -7,7 +7,7 @@ import { drainResponseBody } from "./_response_body.ts";
 export interface AttemptRequest {
   url: string;
   body: Uint8Array<ArrayBuffer>;
-  headers: Headers;
+  headers: Record<string, string>;
   timeoutMs: number;
   fetch: FetchFunction;
   signal: AbortSignal | undefined;

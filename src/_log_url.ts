@@ -8,9 +8,13 @@
 export function logUrl(input: unknown): string {
   try {
     const url = new URL(String(input));
-    url.username = "";
-    url.password = "";
-    url.hash = "";
+    // Each setter re-parses the URL, even to clear an empty field: skip them
+    // in the usual case of a URL without credentials, query or fragment.
+    if (url.username !== "" || url.password !== "") {
+      url.username = "";
+      url.password = "";
+    }
+    if (url.hash !== "") url.hash = "";
     // Assigned as text, not through `searchParams`, so the names keep their
     // original encoding and nothing else of the URL is rewritten.
     if (url.search !== "") url.search = redactQuery(url.search.slice(1));

@@ -20,7 +20,7 @@ export interface NormalizedOptions {
   jitter: number;
   maxRetryAfterMs: number;
   retryOnStatus: (status: number) => boolean;
-  headers: Headers;
+  headers: Record<string, string>;
   logger: Logger;
   fetch: FetchFunction;
   /** Raw HMAC keys, one per secret; empty when requests are not signed. */
@@ -175,7 +175,7 @@ export function normalizeOptions(
     jitter,
     maxRetryAfterMs,
     retryOnStatus,
-    headers,
+    headers: Object.fromEntries(headers),
     logger: logger ?? createJsonLogger(),
     fetch,
     secrets,

@@ -16,6 +16,16 @@ export async function drainResponseBody(
   response: Response,
   aborted: Promise<never>,
 ): Promise<string> {
+  if (isSmallPlainBody(response.headers)) {
+    // The common case, a short answer: one call instead of a read loop, which
+    // runtimes serve without a JavaScript stream per chunk (the loop made
+    // deliveries 1.6 to 3 times slower than bare `fetch` in bench/). Even
+    // reading `response.body` first would cost that fast path in Deno.
+    const bytes = new Uint8Array(
+      await Promise.race([response.arrayBuffer(), aborted]),
+    );
+    return excerpt(bytes.subarray(0, MAX_KEPT_BYTES));
+  }
   const body = response.body;
   if (body === null) return "";
   const reader = body.getReader();
@@ -45,8 +55,28 @@ export async function drainResponseBody(
       // Older streams refuse while a read is pending; the lock dies with them.
     }
   }
-  return new TextDecoder().decode(kept.subarray(0, keptLength)).slice(
-    0,
-    MAX_EXCERPT_CHARS,
-  );
+  return excerpt(kept.subarray(0, keptLength));
+}
+
+/**
+ * Whether the body is known to end within `MAX_READ_BYTES`, so reading all of
+ * it at once is safe: a `content-length` that small, and nothing that makes
+ * the bytes read larger than it says (a content coding, which runtimes decode
+ * on the fly, or a transfer coding, which overrides it).
+ */
+function isSmallPlainBody(headers: Headers): boolean {
+  const length = headers.get("content-length");
+  if (length === null || !/^\d{1,5}$/.test(length)) return false;
+  if (Number(length) > MAX_READ_BYTES) return false;
+  const coding = headers.get("content-encoding");
+  return (coding === null || coding.trim().toLowerCase() === "identity") &&
+    !headers.has("transfer-encoding");
+}
+
+// Decoding without `stream` keeps no state between calls: one can be shared.
+const decoder = new TextDecoder();
+
+function excerpt(bytes: Uint8Array): string {
+  if (bytes.byteLength === 0) return "";
+  return decoder.decode(bytes).slice(0, MAX_EXCERPT_CHARS);
 }

@@ -66,7 +66,7 @@ export function v1Signatures(header: string): Uint8Array<ArrayBuffer>[] {
 /** What signing one attempt needs. */
 export interface AttemptToSign {
   /** The delivery's headers, `webhook-id` included; they are not changed. */
-  headers: Headers;
+  headers: Readonly<Record<string, string>>;
   id: string;
   body: Uint8Array;
   keys: readonly CryptoKey[];
@@ -79,16 +79,17 @@ export interface AttemptToSign {
  * and `webhook-signature` set. Every attempt gets its own, as Standard
  * Webhooks requires: the timestamp is the attempt's, not the event's.
  */
-export async function signAttempt(attempt: AttemptToSign): Promise<Headers> {
+export async function signAttempt(
+  attempt: AttemptToSign,
+): Promise<Record<string, string>> {
   const timestamp = String(Math.floor(attempt.nowMs / 1_000));
-  const headers = new Headers(attempt.headers);
-  headers.set("webhook-timestamp", timestamp);
-  headers.set(
-    "webhook-signature",
-    await signatureHeader(
-      attempt.keys,
-      signedContent(attempt.id, timestamp, attempt.body),
-    ),
+  const signature = await signatureHeader(
+    attempt.keys,
+    signedContent(attempt.id, timestamp, attempt.body),
   );
-  return headers;
+  // Without a prototype, like the delivery's own record of headers.
+  return Object.assign(Object.create(null), attempt.headers, {
+    "webhook-timestamp": timestamp,
+    "webhook-signature": signature,
+  });
 }

@@ -1,4 +1,5 @@
 import type { Logger, LogLevel } from "./logger.ts";
+import { isoNow } from "./_iso_now.ts";
 
 /** Options of {@linkcode createJsonLogger}. */
 export interface JsonLoggerOptions {
@@ -76,7 +77,7 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
   ): void {
     if (SEVERITY[recordLevel] < threshold) return;
     const record: Record<string, unknown> = {
-      time: new Date().toISOString(),
+      time: isoNow(),
       level: recordLevel,
       logger: "webhook-delivery",
       msg: message,

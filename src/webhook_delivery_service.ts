@@ -12,6 +12,7 @@ import {
   normalizeOptions,
 } from "./_normalize_options.ts";
 import { checkDestination } from "./_destination_guard.ts";
+import { isoNow } from "./_iso_now.ts";
 import { logUrl, redactUrls } from "./_log_url.ts";
 import { prepareDelivery } from "./_prepare_delivery.ts";
 import { parseRetryAfterMs, retryDelayMs } from "./_retry_delay.ts";
@@ -270,7 +271,7 @@ export class WebhookDeliveryService {
       const attemptStartedAt = performance.now();
       const attempt: DeliveryAttempt = {
         number,
-        startedAt: new Date().toISOString(),
+        startedAt: isoNow(),
         durationMs: 0,
       };
       // Signed per attempt: a retry carries its own timestamp.

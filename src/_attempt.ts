@@ -1,5 +1,6 @@
 import type { DeliveryError } from "./delivery_result.ts";
 import type { FetchFunction } from "./options.ts";
+import { redactUrls } from "./_log_url.ts";
 import { classifyNetworkError } from "./_network_error.ts";
 import { drainResponseBody } from "./_response_body.ts";
 
@@ -10,6 +11,8 @@ export interface AttemptRequest {
   headers: Record<string, string>;
   timeoutMs: number;
   fetch: FetchFunction;
+  /** Whether `fetch` is the runtime's own; see `drainResponseBody`. */
+  nativeFetch: boolean;
   signal: AbortSignal | undefined;
 }
 
@@ -57,14 +60,19 @@ export async function attemptDelivery(
     const response = await Promise.race([
       request.fetch(request.url, {
         method: "POST",
-        headers: request.headers,
+        // A copy for a custom fetch, which could change what later attempts send.
+        headers: request.nativeFetch ? request.headers : { ...request.headers },
         body: request.body,
         redirect: "manual",
         signal: controller.signal,
       }),
       aborted,
     ]);
-    const excerpt = await drainResponseBody(response, aborted);
+    const excerpt = await drainResponseBody(
+      response,
+      aborted,
+      request.nativeFetch,
+    );
     return {
       response: {
         status: response.status,
@@ -100,10 +108,10 @@ export async function attemptDelivery(
 export function abortMessage(signal: AbortSignal): string {
   const reason: unknown = signal.reason;
   if (reason instanceof Error && reason.message) {
-    return `Aborted by the caller: ${reason.message}`;
+    return `Aborted by the caller: ${redactUrls(reason.message)}`;
   }
   if (typeof reason === "string" && reason) {
-    return `Aborted by the caller: ${reason}`;
+    return `Aborted by the caller: ${redactUrls(reason)}`;
   }
   return "Aborted by the caller";
 }

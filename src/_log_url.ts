@@ -26,12 +26,14 @@ export function logUrl(input: unknown): string {
     } catch {
       return "(not a string)";
     }
-    text = text.replace(/#.*$/s, "");
+    // Credentials first, up to the last '@': an unencoded '#', '?' or '/' in
+    // a password is what can make such a URL unparseable in the first place.
+    text = text.replace(/^([^:/?#]*:\/\/)[^]*@/, "$1").replace(/#.*$/s, "");
     const query = text.indexOf("?");
     const redacted = query === -1
       ? text
       : `${text.slice(0, query)}?${redactQuery(text.slice(query + 1))}`;
-    return redacted.replace(/\/\/[^/?#]*@/, "//").slice(0, 200);
+    return redacted.slice(0, 200);
   }
 }
 

@@ -23,6 +23,11 @@ export interface NormalizedOptions {
   headers: Record<string, string>;
   logger: Logger;
   fetch: FetchFunction;
+  /**
+   * Whether `fetch` is the runtime's own, whose responses hold to their
+   * `content-length`: only then may a short body be read in one call.
+   */
+  nativeFetch: boolean;
   /** Raw HMAC keys, one per secret; empty when requests are not signed. */
   secrets: Uint8Array<ArrayBuffer>[];
   maxPayloadBytes: number;
@@ -66,6 +71,9 @@ function isMilliseconds(value: unknown, min: number): value is number {
     value >= min && value <= MAX_TIMER_MS;
 }
 
+// Looked up at each call, so a global replaced after construction is used.
+const nativeFetch: FetchFunction = (url, init) => globalThis.fetch(url, init);
+
 /** Applies defaults and throws a `RangeError` or `TypeError` naming any bad option. */
 export function normalizeOptions(
   options: WebhookDeliveryOptions,
@@ -77,7 +85,7 @@ export function normalizeOptions(
     maxRetryAfterMs = DEFAULT_MAX_RETRY_AFTER_MS,
     retryOnStatus = defaultRetryOnStatus,
     logger,
-    fetch = (url: string, init: RequestInit) => globalThis.fetch(url, init),
+    fetch = nativeFetch,
     maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES,
     blockPrivateNetworks = false,
     resolveHost,
@@ -178,6 +186,7 @@ export function normalizeOptions(
     headers: Object.fromEntries(headers),
     logger: logger ?? createJsonLogger(),
     fetch,
+    nativeFetch: fetch === nativeFetch,
     secrets,
     maxPayloadBytes,
     blockPrivateNetworks,

@@ -19,6 +19,8 @@ export interface DeliveryInput {
   defaultHeaders: Record<string, string>;
   headers: WebhookDeliveryOptions["headers"];
   maxPayloadBytes: number;
+  /** Checked only: a caller without types can pass anything. */
+  signal: unknown;
 }
 
 // A header value may not hold control characters or surrounding white
@@ -32,6 +34,14 @@ const VALID_ID = /^[\x21-\x2d\x2f-\x7e]{1,256}$/;
 export function prepareDelivery(
   input: DeliveryInput,
 ): PreparedDelivery | { error: DeliveryError } {
+  if (input.signal !== undefined && !isAbortSignal(input.signal)) {
+    return {
+      error: {
+        kind: "invalid_signal",
+        message: "The signal must be an AbortSignal",
+      },
+    };
+  }
   const url = parseWebhookUrl(input.url);
   if (!(url instanceof URL)) return { error: url };
   // Node.js's fetch refuses URLs with credentials and Deno's sends them: move
@@ -126,6 +136,14 @@ export function prepareDelivery(
   headers["webhook-id"] = input.id;
 
   return { url: url.href, body: bytes, headers };
+}
+
+/** Duck-typed, so that a signal from another realm or a polyfill passes. */
+function isAbortSignal(value: unknown): value is AbortSignal {
+  return typeof value === "object" && value !== null &&
+    typeof (value as AbortSignal).aborted === "boolean" &&
+    typeof (value as AbortSignal).addEventListener === "function" &&
+    typeof (value as AbortSignal).removeEventListener === "function";
 }
 
 function basicAuthorization(username: string, password: string): string {

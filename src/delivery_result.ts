@@ -33,9 +33,11 @@ export type DeliveryOutcome =
  * - `connection_refused`, `connection_reset`, `dns`, `tls`, `network`: the
  *   request or response did not make it across the network (retried).
  * - `aborted`: the caller's signal fired.
- * - `invalid_url`, `invalid_payload`, `invalid_id`, `invalid_headers`: the
- *   input was unusable (`invalid_payload` also for a payload larger than
- *   `maxPayloadBytes`) and nothing was sent.
+ * - `invalid_url`, `invalid_payload`, `invalid_id`, `invalid_headers`,
+ *   `invalid_signal`: the input was unusable (`invalid_payload` also for a
+ *   payload larger than `maxPayloadBytes`) and nothing was sent.
+ * - `invalid_secret`: the runtime's Web Crypto could not sign with the
+ *   `secret`; nothing more was sent.
  * - `blocked_destination`: `blockPrivateNetworks` refused the URL because it
  *   points into a private network, or could not be checked; nothing was sent.
  *
@@ -58,6 +60,8 @@ export type DeliveryErrorKind =
   | "invalid_payload"
   | "invalid_id"
   | "invalid_headers"
+  | "invalid_signal"
+  | "invalid_secret"
   | "blocked_destination";
 
 /**

@@ -200,14 +200,14 @@ export interface WebhookDeliveryOptions {
    *
    * @default {undefined} (requests are not signed)
    */
-  secret?: string | readonly string[];
+  secret?: string | readonly string[] | undefined;
   /**
    * The largest request body sent, in bytes of JSON: a larger payload makes
    * the delivery `invalid` (error kind `invalid_payload`), and nothing is sent.
    *
    * @default {DEFAULT_MAX_PAYLOAD_BYTES} (1 MiB)
    */
-  maxPayloadBytes?: number;
+  maxPayloadBytes?: number | undefined;
   /**
    * Refuses, before any request, destinations on the sender's own networks:
    * `localhost`, and IP addresses that are loopback, private (RFC 1918),
@@ -221,7 +221,7 @@ export interface WebhookDeliveryOptions {
    *
    * @default {false}
    */
-  blockPrivateNetworks?: boolean;
+  blockPrivateNetworks?: boolean | undefined;
   /**
    * With `blockPrivateNetworks`, resolves a URL's host name so that the
    * addresses it resolves to are checked too; a delivery is refused when any
@@ -230,7 +230,7 @@ export interface WebhookDeliveryOptions {
    *
    * @default {undefined} (host names are not resolved)
    */
-  resolveHost?: ResolveHostFunction;
+  resolveHost?: ResolveHostFunction | undefined;
   /**
    * Receives one structured record per attempt.
    *

@@ -217,6 +217,7 @@ export class WebhookDeliveryService {
       defaultHeaders: settings.headers,
       headers: options.headers,
       maxPayloadBytes: settings.maxPayloadBytes,
+      signal,
     });
     if ("error" in prepared) {
       log(settings.logger, "error", "Webhook delivery is invalid", {
@@ -275,21 +276,44 @@ export class WebhookDeliveryService {
         durationMs: 0,
       };
       // Signed per attempt: a retry carries its own timestamp.
-      const headers = this.#signingKeys
-        ? await signAttempt({
-          headers: prepared.headers,
-          id,
-          body: prepared.body,
-          keys: await this.#signingKeys,
-          nowMs: Date.now(),
-        })
-        : prepared.headers;
+      let headers = prepared.headers;
+      if (this.#signingKeys) {
+        try {
+          headers = await signAttempt({
+            headers,
+            id,
+            body: prepared.body,
+            keys: await this.#signingKeys,
+            nowMs: Date.now(),
+          });
+        } catch (cause) {
+          // Web Crypto refusing a key that parsed: not seen on any runtime
+          // this is tested on, but no reason to break the never-reject rule.
+          const error: DeliveryError = {
+            kind: "invalid_secret",
+            message: `The secret cannot be used to sign: ${
+              cause instanceof Error ? cause.message : String(cause)
+            }`,
+          };
+          log(settings.logger, "error", "Webhook delivery is invalid", {
+            webhookId: id,
+            url: loggedUrl,
+            attempt: number - 1,
+            maxAttempts,
+            outcome: "invalid",
+            errorKind: error.kind,
+            error: error.message,
+          });
+          return finish("invalid", error);
+        }
+      }
       const { response, error } = await attemptDelivery({
         url: prepared.url,
         body: prepared.body,
         headers,
         timeoutMs: settings.timeoutMs,
         fetch: settings.fetch,
+        nativeFetch: settings.nativeFetch,
         signal,
       });
       attempt.durationMs = Math.round(performance.now() - attemptStartedAt);

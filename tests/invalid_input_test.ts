@@ -230,3 +230,18 @@ Deno.test("a TypeError for a bad header value does not print the value", () => {
     },
   );
 });
+
+Deno.test("a signal that is not an AbortSignal is invalid_signal, not a rejection", async () => {
+  await using server = startStubServer();
+  const logger = captureLogger();
+  const service = new WebhookDeliveryService({ logger });
+
+  const result = await service.send(server.url, {}, {
+    signal: {} as unknown as AbortSignal,
+  });
+
+  assert.equal(result.outcome, "invalid");
+  assert.equal(result.error?.kind, "invalid_signal");
+  assert.equal(server.requests.length, 0);
+  assert.equal(logger.records.length, 1);
+});

@@ -178,3 +178,24 @@ Deno.test("a network error that quotes the request URL is logged without its que
     "fetch failed: error sending request for url (http://hooks.example/in?token=REDACTED): Connection refused",
   );
 });
+
+for (
+  const url of [
+    "http://alice:pa#ss@hooks.example/hook",
+    "http://alice:pa?ss@hooks.example/hook",
+    "http://alice:pa/ss@hooks.example/hook",
+  ]
+) {
+  Deno.test(`the password of an unparseable URL stays out of the log: ${url}`, async () => {
+    const lines: string[] = [];
+    const service = new WebhookDeliveryService({
+      logger: createJsonLogger({ write: (line) => lines.push(line) }),
+    });
+
+    const result = await service.send(url, {});
+
+    assert.equal(result.outcome, "invalid");
+    assert.equal(lines.length, 1);
+    assert.doesNotMatch(lines[0] ?? "", /pa.ss|alice/);
+  });
+}

@@ -254,3 +254,28 @@ for (const [name, secret, message] of badSecrets) {
     );
   });
 }
+
+Deno.test("a signing failure ends the delivery as invalid_secret instead of rejecting", async () => {
+  await using server = startStubServer();
+  const logger = captureLogger();
+  const service = new WebhookDeliveryService({
+    secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    logger,
+  });
+  const sign = crypto.subtle.sign;
+  crypto.subtle.sign = () => Promise.reject(new Error("no HMAC here"));
+  let result;
+  try {
+    result = await service.send(server.url, {});
+  } finally {
+    crypto.subtle.sign = sign;
+  }
+
+  assert.equal(result.outcome, "invalid");
+  assert.equal(result.error?.kind, "invalid_secret");
+  assert.match(result.error?.message ?? "", /no HMAC here/);
+  assert.equal(server.requests.length, 0);
+  assert.deepEqual(logger.records.map((r) => r.fields.errorKind), [
+    "invalid_secret",
+  ]);
+});

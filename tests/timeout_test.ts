@@ -100,6 +100,9 @@ Deno.test("a response body that ignores the signal still times out, and is cance
               cancelled = true;
             },
           }),
+          // A short length must not tempt the service into an uncancellable
+          // one-call read of a body it does not control.
+          { headers: { "content-length": "10" } },
         ),
       ),
   });

@@ -17,14 +17,12 @@
  * ```ts
  * import { WebhookDeliveryService } from "@omoi/webhook-delivery";
  *
- * // A stand-in for the receiver, so the example runs as it is.
- * await using receiver = Deno.serve(
- *   { hostname: "127.0.0.1", port: 0, onListen() {} },
- *   () => new Response(null, { status: 204 }),
- * );
- *
- * const service = new WebhookDeliveryService();
- * const ok = await service.deliver(`http://127.0.0.1:${receiver.addr.port}/hooks`, {
+ * const service = new WebhookDeliveryService({
+ *   // A stand-in receiver, so the example runs anywhere; leave `fetch` out
+ *   // to send real requests.
+ *   fetch: () => Promise.resolve(new Response(null, { status: 204 })),
+ * });
+ * const ok = await service.deliver("https://receiver.example/hooks", {
  *   event_type: "task.completed",
  *   task_id: "task_42",
  * });

@@ -23,7 +23,7 @@ export async function drainResponseBody(
     // The common case, a short answer: one call instead of a read loop, which
     // runtimes serve without a JavaScript stream per chunk (the loop made
     // deliveries 1.6 to 3 times slower than bare `fetch` in bench/). Even
-    // reading `response.body` first would cost that fast path in Deno.
+    // reading `response.body` first would cost that fast path in Deno's fetch.
     const bytes = new Uint8Array(
       await Promise.race([response.arrayBuffer(), aborted]),
     );

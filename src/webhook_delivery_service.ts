@@ -72,15 +72,13 @@ export interface SendOptions {
  * ```ts
  * import { WebhookDeliveryService } from "@omoi/webhook-delivery";
  *
- * // A stand-in for the monitoring system.
- * await using monitoring = Deno.serve(
- *   { hostname: "127.0.0.1", port: 0, onListen() {} },
- *   () => new Response(null, { status: 204 }),
- * );
- *
- * const service = new WebhookDeliveryService();
+ * const service = new WebhookDeliveryService({
+ *   // A stand-in for the monitoring system, so the example runs anywhere;
+ *   // leave `fetch` out to send real requests.
+ *   fetch: () => Promise.resolve(new Response(null, { status: 204 })),
+ * });
  * const ok = await service.deliver(
- *   `http://127.0.0.1:${monitoring.addr.port}/hooks/tasks`,
+ *   "https://monitoring.example/hooks/tasks",
  *   { event_type: "task.completed", task_id: "task_42" },
  * );
  * if (!ok) console.error("The monitoring system did not get the event");
@@ -161,19 +159,16 @@ export class WebhookDeliveryService {
    * import { silentLogger, WebhookDeliveryService } from "@omoi/webhook-delivery";
    * import assert from "node:assert/strict";
    *
-   * // A receiver that fails once, then accepts.
+   * // A stand-in receiver that fails once, then accepts.
    * let calls = 0;
-   * await using receiver = Deno.serve(
-   *   { hostname: "127.0.0.1", port: 0, onListen() {} },
-   *   () => new Response(null, { status: ++calls === 1 ? 503 : 200 }),
-   * );
-   *
    * const service = new WebhookDeliveryService({
    *   retryDelaysMs: [10],
    *   logger: silentLogger,
+   *   fetch: () =>
+   *     Promise.resolve(new Response(null, { status: ++calls === 1 ? 503 : 200 })),
    * });
    * const result = await service.send(
-   *   `http://127.0.0.1:${receiver.addr.port}/hooks`,
+   *   "https://monitoring.example/hooks",
    *   { event_type: "task.failed", task_id: "task_42" },
    *   { id: "evt_task_42_failed" },
    * );

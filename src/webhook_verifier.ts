@@ -68,7 +68,7 @@ const DEFAULT_TOLERANCE_SECONDS = 300;
  * Create one verifier per secret (or set of secrets during a rotation) when
  * the application starts: the constructor checks and imports the keys once.
  *
- * @example Verifying webhooks in a `Deno.serve` handler
+ * @example Verifying webhooks in a request handler
  * ```ts
  * import {
  *   isWebhookVerificationError,
@@ -82,24 +82,27 @@ const DEFAULT_TOLERANCE_SECONDS = 300;
  * const verifier = new WebhookVerifier(secret);
  * const received: unknown[] = [];
  *
- * await using receiver = Deno.serve(
- *   { hostname: "127.0.0.1", port: 0, onListen() {} },
- *   async (request) => {
- *     try {
- *       received.push(await verifier.verifyRequest(request));
- *       return new Response(null, { status: 204 });
- *     } catch (error) {
- *       if (isWebhookVerificationError(error)) {
- *         return new Response(error.reason, { status: 401 });
- *       }
- *       throw error;
+ * // The handler of any web-standard server (Deno, Bun, Hono, Workers).
+ * async function handle(request: Request): Promise<Response> {
+ *   try {
+ *     received.push(await verifier.verifyRequest(request));
+ *     return new Response(null, { status: 204 });
+ *   } catch (error) {
+ *     if (isWebhookVerificationError(error)) {
+ *       return new Response(error.reason, { status: 401 });
  *     }
- *   },
- * );
+ *     throw error;
+ *   }
+ * }
  *
- * // The sender signs with the same secret.
- * const sender = new WebhookDeliveryService({ secret, logger: silentLogger });
- * const url = `http://127.0.0.1:${receiver.addr.port}/hooks`;
+ * // The sender signs with the same secret; here its requests go straight to
+ * // the handler instead of across a network.
+ * const sender = new WebhookDeliveryService({
+ *   secret,
+ *   logger: silentLogger,
+ *   fetch: (url, init) => handle(new Request(url, init)),
+ * });
+ * const url = "https://receiver.example/hooks";
  * assert.equal(await sender.deliver(url, { event_type: "task.completed" }), true);
  * assert.deepEqual(received, [{ event_type: "task.completed" }]);
  * ```
@@ -211,7 +214,7 @@ export class WebhookVerifier {
   }
 
   /**
-   * Verifies a web `Request`, as `Deno.serve`, Bun, Hono and other
+   * Verifies a web `Request`, as Deno's `serve`, Bun, Hono and other
    * web-standard servers hand it over, and returns the parsed JSON payload.
    * The headers are checked first; the body is read only when they pass, and
    * then exactly once.

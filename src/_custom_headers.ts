@@ -29,7 +29,6 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  * header value: values are where credentials live.
  */
 export function parseCustomHeaders(init: HeaderEntries | undefined): Headers {
-  // Most deliveries pass no headers: skip the parse and the check of names.
   if (init === undefined) return new Headers();
   let headers: Headers;
   try {

@@ -67,7 +67,7 @@ export async function drainResponseBody(
  * the bytes read larger than it says (a content coding, which runtimes decode
  * on the fly, or a transfer coding, which overrides it).
  */
-function isSmallPlainBody(headers: Headers): boolean {
+export function isSmallPlainBody(headers: Headers): boolean {
   const length = headers.get("content-length");
   if (length === null || !/^\d{1,5}$/.test(length)) return false;
   if (Number(length) > MAX_READ_BYTES) return false;

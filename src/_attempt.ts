@@ -7,7 +7,9 @@ import { drainResponseBody } from "./_response_body.ts";
 /** One POST of a delivery. */
 export interface AttemptRequest {
   url: string;
-  body: Uint8Array<ArrayBuffer>;
+  /** The JSON text for the runtime's own fetch, which encodes it faster than
+   * `TextEncoder`; its UTF-8 for a custom fetch, as documented. */
+  body: string | Uint8Array<ArrayBuffer>;
   headers: Record<string, string>;
   timeoutMs: number;
   fetch: FetchFunction;
@@ -19,10 +21,10 @@ export interface AttemptRequest {
 /** What a complete response tells the service. */
 export interface AttemptResponse {
   status: number;
-  location: string | null;
-  retryAfter: string | null;
-  /** The start of the body as text, at most 500 characters. */
-  excerpt: string;
+  /** The response's headers, read only by the paths that need them. */
+  headers: Headers;
+  /** The start of the body, at most 2 KiB, still to be decoded. */
+  bodyStart: Uint8Array;
 }
 
 /** What one attempt produced: a complete response, or the reason there was none. */
@@ -38,6 +40,18 @@ export async function attemptDelivery(
   request: AttemptRequest,
 ): Promise<AttemptOutcome> {
   const timeout = AbortSignal.timeout(request.timeoutMs);
+  if (request.nativeFetch && request.signal === undefined) {
+    // The common case needs nothing but the timeout: the runtime's own fetch
+    // ends both the request and the body when its signal fires. Skipping the
+    // controller, listeners and races below made deliver() about 5 % faster
+    // in bench/.
+    try {
+      return { response: await exchange(request, timeout, undefined) };
+    } catch (error) {
+      return { error: attemptError(request, timeout, error) };
+    }
+  }
+
   // Combined by hand rather than with AbortSignal.any, which Node.js only
   // has from 20.3, and so that no listener outlives the attempt.
   const controller = new AbortController();
@@ -55,53 +69,61 @@ export async function attemptDelivery(
     );
   });
   aborted.catch(() => {});
-
   try {
-    const response = await Promise.race([
-      request.fetch(request.url, {
-        method: "POST",
-        // A copy for a custom fetch, which could change what later attempts send.
-        headers: request.nativeFetch ? request.headers : { ...request.headers },
-        body: request.body,
-        redirect: "manual",
-        signal: controller.signal,
-      }),
-      aborted,
-    ]);
-    const excerpt = await drainResponseBody(
-      response,
-      aborted,
-      request.nativeFetch,
-    );
-    return {
-      response: {
-        status: response.status,
-        location: response.headers.get("location"),
-        retryAfter: response.headers.get("retry-after"),
-        excerpt,
-      },
-    };
+    return { response: await exchange(request, controller.signal, aborted) };
   } catch (error) {
-    // The signals say why better than the error does: its shape differs
-    // between runtimes and between the request and the body phase.
-    if (request.signal?.aborted) {
-      return {
-        error: { kind: "aborted", message: abortMessage(request.signal) },
-      };
-    }
-    if (timeout.aborted) {
-      return {
-        error: {
-          kind: "timeout",
-          message: `No complete response within ${request.timeoutMs} ms`,
-        },
-      };
-    }
-    return { error: classifyNetworkError(error) };
+    return { error: attemptError(request, timeout, error) };
   } finally {
     timeout.removeEventListener("abort", abort);
     request.signal?.removeEventListener("abort", abort);
   }
+}
+
+/**
+ * The request and its response, read to the end; rejects on any failure and,
+ * when `aborted` is given, as soon as it rejects.
+ */
+async function exchange(
+  request: AttemptRequest,
+  signal: AbortSignal,
+  aborted: Promise<never> | undefined,
+): Promise<AttemptResponse> {
+  const sent = request.fetch(request.url, {
+    method: "POST",
+    // A copy for a custom fetch, which could change what later attempts send.
+    headers: request.nativeFetch ? request.headers : { ...request.headers },
+    body: request.body,
+    redirect: "manual",
+    signal,
+  });
+  const response = await (aborted ? Promise.race([sent, aborted]) : sent);
+  const bodyStart = await drainResponseBody(
+    response,
+    aborted,
+    request.nativeFetch,
+  );
+  return { status: response.status, headers: response.headers, bodyStart };
+}
+
+/**
+ * Why an attempt failed. The signals say it better than the error does: its
+ * shape differs between runtimes and between the request and the body phase.
+ */
+function attemptError(
+  request: AttemptRequest,
+  timeout: AbortSignal,
+  error: unknown,
+): DeliveryError {
+  if (request.signal?.aborted) {
+    return { kind: "aborted", message: abortMessage(request.signal) };
+  }
+  if (timeout.aborted) {
+    return {
+      kind: "timeout",
+      message: `No complete response within ${request.timeoutMs} ms`,
+    };
+  }
+  return classifyNetworkError(error);
 }
 
 /** Describes why a caller's signal fired, without assuming what its reason is. */

@@ -1,13 +1,16 @@
 import type { DeliveryError } from "./delivery_result.ts";
 import type { WebhookDeliveryOptions } from "./options.ts";
 import { parseCustomHeaders } from "./_custom_headers.ts";
+import { logUrl } from "./_log_url.ts";
 import { USER_AGENT } from "./_version.ts";
 
 /** A delivery whose input has been checked and turned into what is sent. */
 export interface PreparedDelivery {
   url: string;
-  /** The JSON as UTF-8: what is sent and what is signed, byte for byte. */
-  body: Uint8Array<ArrayBuffer>;
+  /** The URL as log records show it, see `logUrl`. */
+  loggedUrl: string;
+  /** The JSON text; its UTF-8 is what is sent and what is signed. */
+  json: string;
   headers: Record<string, string>;
 }
 
@@ -101,15 +104,19 @@ export function prepareDelivery(
     };
   }
 
-  const bytes = encoder.encode(body);
-  if (bytes.length > input.maxPayloadBytes) {
-    return {
-      error: {
-        kind: "invalid_payload",
-        message:
-          `The payload is ${bytes.length} bytes as JSON, more than 'maxPayloadBytes' (${input.maxPayloadBytes})`,
-      },
-    };
+  // A UTF-16 code unit takes 1 to 3 bytes of UTF-8: only a payload near the
+  // limit is encoded to count its bytes, which the runtime's fetch does again.
+  if (body.length * 3 > input.maxPayloadBytes) {
+    const byteLength = encoder.encode(body).length;
+    if (byteLength > input.maxPayloadBytes) {
+      return {
+        error: {
+          kind: "invalid_payload",
+          message:
+            `The payload is ${byteLength} bytes as JSON, more than 'maxPayloadBytes' (${input.maxPayloadBytes})`,
+        },
+      };
+    }
   }
 
   // A plain record rather than a Headers: fetch copies a record without
@@ -135,10 +142,18 @@ export function prepareDelivery(
   headers["content-type"] = "application/json";
   headers["webhook-id"] = input.id;
 
-  return { url: url.href, body: bytes, headers };
+  const href = url.href;
+  // Without a query or fragment there is nothing to redact: no second parse.
+  const loggedUrl = url.search === "" && url.hash === "" ? href : logUrl(href);
+  return { url: href, loggedUrl, json: body, headers };
 }
 
 const encoder = new TextEncoder();
+
+/** The UTF-8 bytes of a text, such as a delivery's JSON. */
+export function utf8(text: string): Uint8Array<ArrayBuffer> {
+  return encoder.encode(text);
+}
 
 /** Duck-typed, so that a signal from another realm or a polyfill passes. */
 function isAbortSignal(value: unknown): value is AbortSignal {

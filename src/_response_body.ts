@@ -8,15 +8,16 @@ const MAX_EXCERPT_CHARS = 500;
 /**
  * Reads a response body to its end, or to 64 KiB and cancels the rest, so a
  * small body leaves the connection reusable and a huge or endless one costs
- * neither memory nor time. Returns the start of the body as text, at most 500
- * characters. Rejects when the body fails to arrive (reset), or as soon as
- * `aborted` rejects (timeout, caller's abort), cancelling the body.
+ * neither memory nor time. Returns the first 2 KiB of the body, for
+ * `bodyExcerpt`. Rejects when the body fails to arrive (reset, or the fetch's
+ * signal fired), or as soon as `aborted` rejects (timeout, caller's abort),
+ * cancelling the body.
  */
 export async function drainResponseBody(
   response: Response,
-  aborted: Promise<never>,
+  aborted: Promise<never> | undefined,
   trustContentLength: boolean,
-): Promise<string> {
+): Promise<Uint8Array> {
   // Only a runtime's own fetch is known to hold a body to its content-length
   // and to end it on abort; any other body goes through the capped loop.
   if (trustContentLength && isSmallPlainBody(response.headers)) {
@@ -24,20 +25,23 @@ export async function drainResponseBody(
     // runtimes serve without a JavaScript stream per chunk (the loop made
     // deliveries 1.6 to 3 times slower than bare `fetch` in bench/). Even
     // reading `response.body` first would cost that fast path in Deno's fetch.
+    const read = response.arrayBuffer();
     const bytes = new Uint8Array(
-      await Promise.race([response.arrayBuffer(), aborted]),
+      await (aborted ? Promise.race([read, aborted]) : read),
     );
-    return excerpt(bytes.subarray(0, MAX_KEPT_BYTES));
+    return bytes.subarray(0, MAX_KEPT_BYTES);
   }
   const body = response.body;
-  if (body === null) return "";
+  if (body === null) return new Uint8Array(0);
   const reader = body.getReader();
   const kept = new Uint8Array(MAX_KEPT_BYTES);
   let keptLength = 0;
   let readLength = 0;
   try {
     while (readLength < MAX_READ_BYTES) {
-      const { done, value } = await Promise.race([reader.read(), aborted]);
+      const read = reader.read();
+      const { done, value } =
+        await (aborted ? Promise.race([read, aborted]) : read);
       if (done) break;
       readLength += value.byteLength;
       if (keptLength < MAX_KEPT_BYTES) {
@@ -58,7 +62,7 @@ export async function drainResponseBody(
       // Older streams refuse while a read is pending; the lock dies with them.
     }
   }
-  return excerpt(kept.subarray(0, keptLength));
+  return kept.subarray(0, keptLength);
 }
 
 /**
@@ -79,7 +83,12 @@ export function isSmallPlainBody(headers: Headers): boolean {
 // Decoding without `stream` keeps no state between calls: one can be shared.
 const decoder = new TextDecoder();
 
-function excerpt(bytes: Uint8Array): string {
+/**
+ * The start of a body as text, at most 500 characters, for the log record of
+ * a failed attempt. Decoded only then: a delivered response's body is never
+ * logged.
+ */
+export function bodyExcerpt(bytes: Uint8Array): string {
   if (bytes.byteLength === 0) return "";
   return decoder.decode(bytes).slice(0, MAX_EXCERPT_CHARS);
 }

@@ -14,7 +14,8 @@ import {
 import { checkDestination } from "./_destination_guard.ts";
 import { isoNow } from "./_iso_now.ts";
 import { logUrl, redactUrls } from "./_log_url.ts";
-import { prepareDelivery } from "./_prepare_delivery.ts";
+import { prepareDelivery, utf8 } from "./_prepare_delivery.ts";
+import { bodyExcerpt } from "./_response_body.ts";
 import { parseRetryAfterMs, retryDelayMs } from "./_retry_delay.ts";
 import { importHmacKeys } from "./_secret.ts";
 import { signAttempt } from "./_signature.ts";
@@ -224,7 +225,10 @@ export class WebhookDeliveryService {
       });
       return finish("invalid", prepared.error);
     }
-    const loggedUrl = logUrl(prepared.url);
+    const loggedUrl = prepared.loggedUrl;
+    // Encoded only when needed: to sign, and for a custom fetch, which is
+    // documented to receive bytes. The runtime's own fetch is given the text.
+    let bytes: Uint8Array<ArrayBuffer> | undefined;
 
     if (settings.blockPrivateNetworks) {
       const blocked = await checkDestination({
@@ -277,7 +281,7 @@ export class WebhookDeliveryService {
           headers = await signAttempt({
             headers,
             id,
-            body: prepared.body,
+            body: bytes ??= utf8(prepared.json),
             keys: await this.#signingKeys,
             nowMs: Date.now(),
           });
@@ -304,7 +308,9 @@ export class WebhookDeliveryService {
       }
       const { response, error } = await attemptDelivery({
         url: prepared.url,
-        body: prepared.body,
+        body: settings.nativeFetch
+          ? prepared.json
+          : bytes ??= utf8(prepared.json),
         headers,
         timeoutMs: settings.timeoutMs,
         fetch: settings.fetch,
@@ -336,10 +342,9 @@ export class WebhookDeliveryService {
         return finish("delivered");
       }
       if (response) {
-        fields.responseExcerpt = response.excerpt;
-        if (response.location !== null) {
-          fields.location = logUrl(response.location);
-        }
+        fields.responseExcerpt = bodyExcerpt(response.bodyStart);
+        const location = response.headers.get("location");
+        if (location !== null) fields.location = logUrl(location);
       }
       if (error?.kind === "aborted") {
         fields.outcome = "aborted";
@@ -371,7 +376,7 @@ export class WebhookDeliveryService {
         scheduledMs,
         jitter: settings.jitter,
         retryAfterMs: parseRetryAfterMs(
-          response?.retryAfter ?? null,
+          response?.headers.get("retry-after") ?? null,
           Date.now(),
         ),
         maxRetryAfterMs: settings.maxRetryAfterMs,

@@ -59,7 +59,28 @@ Deno.test("maxPayloadBytes counts UTF-8 bytes, not characters", async () => {
   assert.equal(fits.outcome, "delivered");
   assert.equal(tooLarge.outcome, "invalid");
   assert.equal(tooLarge.error?.kind, "invalid_payload");
+  assert.equal(
+    tooLarge.error?.message,
+    "The payload is 12 bytes as JSON, more than 'maxPayloadBytes' (10)",
+  );
   assert.equal(server.requests.length, 1);
+  assert.equal(server.requests[0]?.body, '"éééé"');
+  assert.equal(server.requests[0]?.headers.get("content-length"), "10");
+});
+
+Deno.test("a payload of characters beyond the BMP fits when its UTF-8 does", async () => {
+  await using server = startStubServer([{ status: 204 }]);
+  const service = new WebhookDeliveryService({
+    maxPayloadBytes: 18,
+    logger: captureLogger(),
+  });
+
+  // `"🎉🎉🎉🎉"`: 10 UTF-16 code units, 18 bytes of UTF-8.
+  const result = await service.send(server.url, "🎉🎉🎉🎉");
+
+  assert.equal(result.outcome, "delivered");
+  assert.equal(server.requests[0]?.body, '"🎉🎉🎉🎉"');
+  assert.equal(server.requests[0]?.headers.get("content-length"), "18");
 });
 
 for (const maxPayloadBytes of [0, -1, 1.5, NaN, Infinity, "1024"]) {

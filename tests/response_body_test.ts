@@ -109,3 +109,28 @@ Deno.test("a custom fetch cannot change what a later attempt sends", async () =>
   assert.equal(seen.length, 2);
   assert.equal(seen[1]?.["x-attempt"], undefined);
 });
+
+Deno.test("a custom fetch receives what README promises: a POST with a record of headers and the JSON as UTF-8 bytes", async () => {
+  const calls: [string, RequestInit][] = [];
+  const service = new WebhookDeliveryService({
+    logger: captureLogger(),
+    fetch: (url, init) => {
+      calls.push([url, init]);
+      return Promise.resolve(new Response(null, { status: 204 }));
+    },
+  });
+
+  const result = await service.send("http://127.0.0.1:9/hook", { note: "é" });
+
+  assert.equal(result.outcome, "delivered");
+  const [url, init] = calls[0] ?? [];
+  assert.equal(url, "http://127.0.0.1:9/hook");
+  assert.equal(init?.method, "POST");
+  assert.equal(init?.redirect, "manual");
+  assert.ok(init?.signal instanceof AbortSignal);
+  assert.ok(init?.body instanceof Uint8Array);
+  assert.equal(new TextDecoder().decode(init.body), '{"note":"é"}');
+  const headers = init.headers as Record<string, string>;
+  assert.equal(headers["content-type"], "application/json");
+  assert.equal(headers["webhook-id"], result.id);
+});

@@ -82,10 +82,21 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
       logger: "webhook-delivery",
       msg: message,
     };
-    for (const [key, value] of Object.entries(fields)) {
-      if (!RESERVED_KEYS.has(key)) record[key] = value;
+    // A replacer costs JSON.stringify its fast path (in bench/, a quarter of
+    // this logger's cost): it is passed only when some value is an object or
+    // a bigint, the cases it exists for. Records of the service hold none.
+    let plain = true;
+    for (const key in fields) {
+      if (!Object.hasOwn(fields, key) || RESERVED_KEYS.has(key)) continue;
+      const value = fields[key];
+      record[key] = value;
+      if (
+        typeof value === "object" ? value !== null : typeof value === "bigint"
+      ) {
+        plain = false;
+      }
     }
-    write(JSON.stringify(record, jsonSafe));
+    write(plain ? JSON.stringify(record) : JSON.stringify(record, jsonSafe));
   }
 
   return {

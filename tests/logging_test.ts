@@ -142,6 +142,37 @@ Deno.test("createJsonLogger() keeps its own keys and survives BigInt and Error f
   assert.deepEqual(record.cause, { name: "TypeError", message: "boom" });
 });
 
+for (
+  const [name, fields, expected] of [
+    ["a lone BigInt", { big: 10n }, { big: "10" }],
+    ["an Error inside an object", { detail: { cause: new Error("boom") } }, {
+      detail: { cause: { name: "Error", message: "boom" } },
+    }],
+    ["a BigInt inside an array", { ids: [1n, 2n] }, { ids: ["1", "2"] }],
+    ["only plain values", { attempt: 1, ok: true, url: "u", none: null }, {
+      attempt: 1,
+      ok: true,
+      url: "u",
+      none: null,
+    }],
+  ] as const
+) {
+  Deno.test(`createJsonLogger() writes a record with ${name}`, () => {
+    const lines: string[] = [];
+    const logger = createJsonLogger({ write: (line) => lines.push(line) });
+
+    logger.info("hello", fields);
+
+    const { time: _time, ...record } = JSON.parse(lines[0] ?? "");
+    assert.deepEqual(record, {
+      level: "info",
+      logger: "webhook-delivery",
+      msg: "hello",
+      ...expected,
+    });
+  });
+}
+
 Deno.test("createJsonLogger() throws a RangeError for an unknown level", () => {
   assert.throws(
     // @ts-expect-error: testing a value outside the type

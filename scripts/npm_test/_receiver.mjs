@@ -5,8 +5,9 @@ import http from "node:http";
 
 /**
  * Starts a receiver on 127.0.0.1, port 0. Request `i` gets `replies[i]`, and
- * requests past the end get the last reply: a status code, or `"hang"` to
- * never answer. Close it with `close()` (a `t.after` hook).
+ * requests past the end get the last reply: a status code, `"hang"` to
+ * never answer, or `"stall"` / `"stall-chunked"` to send a 200's headers and
+ * then stall its body. Close it with `close()` (a `t.after` hook).
  */
 export async function startReceiver(replies) {
   const requests = [];
@@ -21,6 +22,14 @@ export async function startReceiver(replies) {
       });
       const reply = replies[Math.min(requests.length, replies.length) - 1];
       if (reply === "hang") return;
+      if (reply === "stall" || reply === "stall-chunked") {
+        // Headers, then the start of a body that never ends; "stall" gives a
+        // content-length, "stall-chunked" streams without one.
+        const length = reply === "stall" ? { "content-length": "100" } : {};
+        response.writeHead(200, { "content-type": "text/plain", ...length });
+        response.write("partial");
+        return;
+      }
       response.writeHead(reply, { "content-type": "text/plain" });
       response.end(`status ${reply}`);
     });

@@ -76,6 +76,25 @@ for (const [build, webhooks] of builds) {
       assert.equal(receiver.requests.length, 2);
     });
 
+    for (const reply of ["stall", "stall-chunked"]) {
+      it(`send() ends an attempt whose body stalls after the headers in a timeout (${reply})`, async (t) => {
+        const receiver = await startReceiver([reply]);
+        t.after(() => receiver.close());
+
+        const result = await service({ timeoutMs: 200, retryDelaysMs: [0] })
+          .send(receiver.url, { n: 1 });
+
+        assert.equal(result.outcome, "exhausted");
+        assert.deepEqual(
+          result.attempts.map((
+            attempt,
+          ) => [attempt.status, attempt.error?.kind]),
+          [[undefined, "timeout"], [undefined, "timeout"]],
+        );
+        assert.equal(receiver.requests.length, 2);
+      });
+    }
+
     // A caller's signal is joined with the per-attempt timeout by hand:
     // AbortSignal.any would need Node.js 20.3.
     it("deliver() with a caller's signal that never fires resolves true", async (t) => {

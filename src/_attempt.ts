@@ -2,29 +2,32 @@ import type { DeliveryError } from "./delivery_result.ts";
 import type { FetchFunction } from "./options.ts";
 import { redactUrls } from "./_log_url.ts";
 import { classifyNetworkError } from "./_network_error.ts";
-import { drainResponseBody } from "./_response_body.ts";
+import { bodyExcerpt, drainResponseBody } from "./_response_body.ts";
 
 /** One POST of a delivery. */
 export interface AttemptRequest {
   url: string;
-  /** The JSON text for the runtime's own fetch, which encodes it faster than
-   * `TextEncoder`; its UTF-8 for a custom fetch, as documented. */
+  /** The JSON text, or its UTF-8 for a custom fetch (as documented) or once
+   * it has been encoded to sign. */
   body: string | Uint8Array<ArrayBuffer>;
   headers: Record<string, string>;
   timeoutMs: number;
   fetch: FetchFunction;
-  /** Whether `fetch` is the runtime's own; see `drainResponseBody`. */
-  nativeFetch: boolean;
+  /** Whether `fetch` is the runtime's own; see `usesRuntimeFetch`. */
+  runtimeFetch: boolean;
   signal: AbortSignal | undefined;
 }
 
-/** What a complete response tells the service. */
+/**
+ * What a complete response tells the service. Of a 2xx response only the
+ * status is read: the rest is for the log record of a failed attempt.
+ */
 export interface AttemptResponse {
   status: number;
-  /** The response's headers, read only by the paths that need them. */
-  headers: Headers;
-  /** The start of the body, at most 2 KiB, still to be decoded. */
-  bodyStart: Uint8Array;
+  location: string | null;
+  retryAfter: string | null;
+  /** The start of the body as text, at most 500 characters. */
+  excerpt: string;
 }
 
 /** What one attempt produced: a complete response, or the reason there was none. */
@@ -40,16 +43,20 @@ export async function attemptDelivery(
   request: AttemptRequest,
 ): Promise<AttemptOutcome> {
   const timeout = AbortSignal.timeout(request.timeoutMs);
-  if (request.nativeFetch && request.signal === undefined) {
+  if (request.runtimeFetch && request.signal === undefined) {
     // The common case needs nothing but the timeout: the runtime's own fetch
     // ends both the request and the body when its signal fires. Skipping the
     // controller, listeners and races below made deliver() about 5 % faster
     // in bench/.
     try {
-      return { response: await exchange(request, timeout, undefined) };
+      const response = await exchange(request, timeout, undefined);
+      // A runtime that ends an aborted body as if it were complete (Bun did)
+      // must not turn a timeout into a delivery.
+      if (!timeout.aborted) return { response };
     } catch (error) {
       return { error: attemptError(request, timeout, error) };
     }
+    return { error: attemptError(request, timeout, undefined) };
   }
 
   // Combined by hand rather than with AbortSignal.any, which Node.js only
@@ -60,7 +67,7 @@ export async function attemptDelivery(
   request.signal?.addEventListener("abort", abort, { once: true });
   if (request.signal?.aborted) controller.abort();
   // Settles on abort even if a custom fetch or its body ignores the signal,
-  // so an attempt can never outlast its timeout.
+  // so an attempt here can never outlast its timeout.
   const aborted = new Promise<never>((_, reject) => {
     controller.signal.addEventListener(
       "abort",
@@ -80,8 +87,9 @@ export async function attemptDelivery(
 }
 
 /**
- * The request and its response, read to the end; rejects on any failure and,
- * when `aborted` is given, as soon as it rejects.
+ * The request and its response, read to the end; rejects on any failure,
+ * a response that is not one included, and, when `aborted` is given, as soon
+ * as it rejects.
  */
 async function exchange(
   request: AttemptRequest,
@@ -91,7 +99,7 @@ async function exchange(
   const sent = request.fetch(request.url, {
     method: "POST",
     // A copy for a custom fetch, which could change what later attempts send.
-    headers: request.nativeFetch ? request.headers : { ...request.headers },
+    headers: request.runtimeFetch ? request.headers : { ...request.headers },
     body: request.body,
     redirect: "manual",
     signal,
@@ -100,9 +108,18 @@ async function exchange(
   const bodyStart = await drainResponseBody(
     response,
     aborted,
-    request.nativeFetch,
+    request.runtimeFetch,
   );
-  return { status: response.status, headers: response.headers, bodyStart };
+  const status = response.status;
+  if (status >= 200 && status < 300) {
+    return { status, location: null, retryAfter: null, excerpt: "" };
+  }
+  return {
+    status,
+    location: response.headers.get("location"),
+    retryAfter: response.headers.get("retry-after"),
+    excerpt: bodyExcerpt(bodyStart),
+  };
 }
 
 /**

@@ -23,11 +23,8 @@ export interface NormalizedOptions {
   headers: Record<string, string>;
   logger: Logger;
   fetch: FetchFunction;
-  /**
-   * Whether `fetch` is the runtime's own, whose responses hold to their
-   * `content-length`: only then may a short body be read in one call.
-   */
-  nativeFetch: boolean;
+  /** Whether no `fetch` was given, so `globalThis.fetch` is used; see `usesRuntimeFetch`. */
+  globalFetch: boolean;
   /** Raw HMAC keys, one per secret; empty when requests are not signed. */
   secrets: Uint8Array<ArrayBuffer>[];
   maxPayloadBytes: number;
@@ -72,7 +69,21 @@ function isMilliseconds(value: unknown, min: number): value is number {
 }
 
 // Looked up at each call, so a global replaced after construction is used.
-const nativeFetch: FetchFunction = (url, init) => globalThis.fetch(url, init);
+const callGlobalFetch: FetchFunction = (url, init) =>
+  globalThis.fetch(url, init);
+
+const fetchAtLoad = globalThis.fetch;
+
+/**
+ * Whether a request goes to the runtime's own fetch: no `fetch` option, and
+ * a global not replaced since this module loaded. Only that fetch is trusted
+ * to hold a response to its `content-length` and to end a request and its body
+ * when the signal fires; a replacement (a test's mock, say) is still used, but
+ * watched like a custom `fetch`.
+ */
+export function usesRuntimeFetch(options: NormalizedOptions): boolean {
+  return options.globalFetch && globalThis.fetch === fetchAtLoad;
+}
 
 /** Applies defaults and throws a `RangeError` or `TypeError` naming any bad option. */
 export function normalizeOptions(
@@ -85,7 +96,7 @@ export function normalizeOptions(
     maxRetryAfterMs = DEFAULT_MAX_RETRY_AFTER_MS,
     retryOnStatus = defaultRetryOnStatus,
     logger,
-    fetch = nativeFetch,
+    fetch = callGlobalFetch,
     maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES,
     blockPrivateNetworks = false,
     resolveHost,
@@ -186,7 +197,7 @@ export function normalizeOptions(
     headers: Object.fromEntries(headers),
     logger: logger ?? createJsonLogger(),
     fetch,
-    nativeFetch: fetch === nativeFetch,
+    globalFetch: fetch === callGlobalFetch,
     secrets,
     maxPayloadBytes,
     blockPrivateNetworks,

@@ -2,6 +2,7 @@ import type { DeliveryError } from "./delivery_result.ts";
 import type { WebhookDeliveryOptions } from "./options.ts";
 import { parseCustomHeaders } from "./_custom_headers.ts";
 import { logUrl } from "./_log_url.ts";
+import { utf8 } from "./_utf8.ts";
 import { USER_AGENT } from "./_version.ts";
 
 /** A delivery whose input has been checked and turned into what is sent. */
@@ -107,7 +108,7 @@ export function prepareDelivery(
   // A UTF-16 code unit takes 1 to 3 bytes of UTF-8: only a payload near the
   // limit is encoded to count its bytes, which the runtime's fetch does again.
   if (body.length * 3 > input.maxPayloadBytes) {
-    const byteLength = encoder.encode(body).length;
+    const byteLength = utf8(body).length;
     if (byteLength > input.maxPayloadBytes) {
       return {
         error: {
@@ -148,13 +149,6 @@ export function prepareDelivery(
   return { url: href, loggedUrl, json: body, headers };
 }
 
-const encoder = new TextEncoder();
-
-/** The UTF-8 bytes of a text, such as a delivery's JSON. */
-export function utf8(text: string): Uint8Array<ArrayBuffer> {
-  return encoder.encode(text);
-}
-
 /** Duck-typed, so that a signal from another realm or a polyfill passes. */
 function isAbortSignal(value: unknown): value is AbortSignal {
   return typeof value === "object" && value !== null &&
@@ -164,7 +158,7 @@ function isAbortSignal(value: unknown): value is AbortSignal {
 }
 
 function basicAuthorization(username: string, password: string): string {
-  const bytes = encoder.encode(`${username}:${password}`);
+  const bytes = utf8(`${username}:${password}`);
   return `Basic ${btoa(String.fromCharCode(...bytes))}`;
 }
 

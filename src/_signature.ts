@@ -1,4 +1,5 @@
 import { decodeBase64, encodeBase64 } from "./_base64.ts";
+import { utf8 } from "./_utf8.ts";
 
 /** Bytes of an HMAC-SHA256 signature. */
 const SIGNATURE_BYTES = 32;
@@ -19,7 +20,7 @@ export function signedContent(
   timestamp: string,
   body: Uint8Array,
 ): Uint8Array<ArrayBuffer> {
-  const prefix = new TextEncoder().encode(`${id}.${timestamp}.`);
+  const prefix = utf8(`${id}.${timestamp}.`);
   const content = new Uint8Array(prefix.length + body.length);
   content.set(prefix);
   content.set(body, prefix.length);

@@ -10,12 +10,13 @@ import { abortMessage, attemptDelivery } from "./_attempt.ts";
 import {
   type NormalizedOptions,
   normalizeOptions,
+  usesRuntimeFetch,
 } from "./_normalize_options.ts";
 import { checkDestination } from "./_destination_guard.ts";
 import { isoNow } from "./_iso_now.ts";
 import { logUrl, redactUrls } from "./_log_url.ts";
-import { prepareDelivery, utf8 } from "./_prepare_delivery.ts";
-import { bodyExcerpt } from "./_response_body.ts";
+import { prepareDelivery } from "./_prepare_delivery.ts";
+import { utf8 } from "./_utf8.ts";
 import { parseRetryAfterMs, retryDelayMs } from "./_retry_delay.ts";
 import { importHmacKeys } from "./_secret.ts";
 import { signAttempt } from "./_signature.ts";
@@ -227,7 +228,8 @@ export class WebhookDeliveryService {
     }
     const loggedUrl = prepared.loggedUrl;
     // Encoded only when needed: to sign, and for a custom fetch, which is
-    // documented to receive bytes. The runtime's own fetch is given the text.
+    // documented to receive bytes. Until then the global fetch is given the
+    // text, which it encodes faster than TextEncoder.
     let bytes: Uint8Array<ArrayBuffer> | undefined;
 
     if (settings.blockPrivateNetworks) {
@@ -308,13 +310,12 @@ export class WebhookDeliveryService {
       }
       const { response, error } = await attemptDelivery({
         url: prepared.url,
-        body: settings.nativeFetch
-          ? prepared.json
-          : bytes ??= utf8(prepared.json),
+        body: bytes ??
+          (settings.globalFetch ? prepared.json : bytes = utf8(prepared.json)),
         headers,
         timeoutMs: settings.timeoutMs,
         fetch: settings.fetch,
-        nativeFetch: settings.nativeFetch,
+        runtimeFetch: usesRuntimeFetch(settings),
         signal,
       });
       attempt.durationMs = Math.round(performance.now() - attemptStartedAt);
@@ -342,9 +343,10 @@ export class WebhookDeliveryService {
         return finish("delivered");
       }
       if (response) {
-        fields.responseExcerpt = bodyExcerpt(response.bodyStart);
-        const location = response.headers.get("location");
-        if (location !== null) fields.location = logUrl(location);
+        fields.responseExcerpt = response.excerpt;
+        if (response.location !== null) {
+          fields.location = logUrl(response.location);
+        }
       }
       if (error?.kind === "aborted") {
         fields.outcome = "aborted";
@@ -376,7 +378,7 @@ export class WebhookDeliveryService {
         scheduledMs,
         jitter: settings.jitter,
         retryAfterMs: parseRetryAfterMs(
-          response?.headers.get("retry-after") ?? null,
+          response?.retryAfter ?? null,
           Date.now(),
         ),
         maxRetryAfterMs: settings.maxRetryAfterMs,

@@ -1,5 +1,6 @@
 import { decodeSecrets, importHmacKeys } from "./_secret.ts";
 import { signedContent, v1Signatures } from "./_signature.ts";
+import { utf8 } from "./_utf8.ts";
 import { WebhookVerificationError } from "./webhook_verification_error.ts";
 
 /**
@@ -203,7 +204,7 @@ export class WebhookVerifier {
   ): Promise<unknown> {
     const signed = this.#checkHeaders(headers);
     let bytes: Uint8Array;
-    if (typeof body === "string") bytes = new TextEncoder().encode(body);
+    if (typeof body === "string") bytes = utf8(body);
     else if (body instanceof Uint8Array) bytes = body;
     else {
       throw new TypeError(

@@ -134,3 +134,17 @@ Deno.test("a custom fetch receives what README promises: a POST with a record of
   assert.equal(headers["content-type"], "application/json");
   assert.equal(headers["webhook-id"], result.id);
 });
+
+Deno.test("a custom fetch whose failed response has no headers object ends the attempt as a network error, without rejecting", async () => {
+  const service = new WebhookDeliveryService({
+    retryDelaysMs: [],
+    logger: captureLogger(),
+    fetch: () =>
+      Promise.resolve({ status: 503, body: null } as unknown as Response),
+  });
+
+  const result = await service.send("http://127.0.0.1:9/hook", {});
+
+  assert.equal(result.outcome, "exhausted");
+  assert.equal(result.attempts[0]?.error?.kind, "network");
+});

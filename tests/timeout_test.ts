@@ -112,3 +112,60 @@ Deno.test("a response body that ignores the signal still times out, and is cance
   assert.equal(result.attempts[0]?.error?.kind, "timeout");
   assert.equal(cancelled, true);
 });
+
+Deno.test("a global fetch replaced after the module loaded is watched like a custom one: its endless body still times out", async () => {
+  const original = globalThis.fetch;
+  let cancelled = false;
+  globalThis.fetch = () =>
+    Promise.resolve(
+      new Response(
+        new ReadableStream({
+          cancel() {
+            cancelled = true;
+          },
+        }),
+        { headers: { "content-length": "10" } },
+      ),
+    );
+  try {
+    const service = new WebhookDeliveryService({
+      timeoutMs: 100,
+      retryDelaysMs: [],
+      logger: silentLogger,
+    });
+
+    // Trusted like the runtime's own fetch, this body would never settle:
+    // a deadline makes that a failure instead of a hung test run.
+    let deadline: ReturnType<typeof setTimeout> | undefined;
+    const result = await Promise.race([
+      service.send("http://127.0.0.1:9/hook", {}),
+      new Promise<never>((_, reject) => {
+        deadline = setTimeout(
+          () => reject(new Error("The delivery outlasted its timeout")),
+          5_000,
+        );
+      }),
+    ]).finally(() => clearTimeout(deadline));
+
+    assert.equal(result.outcome, "exhausted");
+    assert.equal(result.attempts[0]?.error?.kind, "timeout");
+    assert.equal(cancelled, true);
+  } finally {
+    globalThis.fetch = original;
+  }
+});
+
+Deno.test("a body that a trusted fetch ends early when the timeout fires is a timeout, not a delivery", async () => {
+  const child = new URL("./_fetch_replaced_before_load.ts", import.meta.url);
+  const { code, stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", child.pathname],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+
+  assert.equal(code, 0);
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(stdout)), {
+    outcome: "exhausted",
+    errorKind: "timeout",
+  });
+});

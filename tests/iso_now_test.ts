@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { isoString } from "../src/_iso_now.ts";
 
-Deno.test("isoString() is toISOString() at every millisecond of a second change, in any order", () => {
+Deno.test("isoString() is toISOString() on both sides of second, year and epoch boundaries, in either order", () => {
   const instants = [
     Date.UTC(2026, 10, 28, 12, 0, 0),
     Date.UTC(2026, 10, 28, 12, 0, 0) + 999,

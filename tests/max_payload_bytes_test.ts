@@ -68,6 +68,24 @@ Deno.test("maxPayloadBytes counts UTF-8 bytes, not characters", async () => {
   assert.equal(server.requests[0]?.headers.get("content-length"), "10");
 });
 
+Deno.test("a payload of three-byte characters is counted in bytes, not twice its characters", async () => {
+  await using server = startStubServer([{ status: 204 }]);
+  const service = new WebhookDeliveryService({
+    maxPayloadBytes: 10,
+    logger: captureLogger(),
+  });
+
+  // `"€€€"`: 5 UTF-16 code units, 11 bytes of UTF-8.
+  const result = await service.send(server.url, "€€€");
+
+  assert.equal(result.outcome, "invalid");
+  assert.equal(
+    result.error?.message,
+    "The payload is 11 bytes as JSON, more than 'maxPayloadBytes' (10)",
+  );
+  assert.equal(server.requests.length, 0);
+});
+
 Deno.test("a payload of characters beyond the BMP fits when its UTF-8 does", async () => {
   await using server = startStubServer([{ status: 204 }]);
   const service = new WebhookDeliveryService({

@@ -86,37 +86,17 @@ Deno.test("a custom fetch that ignores the signal still times out", async () => 
   assert.equal(result.attempts[0]?.error?.kind, "timeout");
 });
 
-Deno.test("a response body that ignores the signal still times out, and is cancelled", async () => {
+/**
+ * A fetch whose responses claim 10 bytes and never send one, whatever the
+ * signal does: a short length must not tempt the service into an
+ * uncancellable one-call read of a body it does not control.
+ */
+function endlessBodyFetch(): {
+  fetch: () => Promise<Response>;
+  cancelled: () => boolean;
+} {
   let cancelled = false;
-  const service = new WebhookDeliveryService({
-    timeoutMs: 100,
-    retryDelaysMs: [],
-    logger: silentLogger,
-    fetch: () =>
-      Promise.resolve(
-        new Response(
-          new ReadableStream({
-            cancel() {
-              cancelled = true;
-            },
-          }),
-          // A short length must not tempt the service into an uncancellable
-          // one-call read of a body it does not control.
-          { headers: { "content-length": "10" } },
-        ),
-      ),
-  });
-
-  const result = await service.send("http://127.0.0.1:9/hook", {});
-
-  assert.equal(result.attempts[0]?.error?.kind, "timeout");
-  assert.equal(cancelled, true);
-});
-
-Deno.test("a global fetch replaced after the module loaded is watched like a custom one: its endless body still times out", async () => {
-  const original = globalThis.fetch;
-  let cancelled = false;
-  globalThis.fetch = () =>
+  const fetch = () =>
     Promise.resolve(
       new Response(
         new ReadableStream({
@@ -127,6 +107,28 @@ Deno.test("a global fetch replaced after the module loaded is watched like a cus
         { headers: { "content-length": "10" } },
       ),
     );
+  return { fetch, cancelled: () => cancelled };
+}
+
+Deno.test("a response body that ignores the signal still times out, and is cancelled", async () => {
+  const endless = endlessBodyFetch();
+  const service = new WebhookDeliveryService({
+    timeoutMs: 100,
+    retryDelaysMs: [],
+    logger: silentLogger,
+    fetch: endless.fetch,
+  });
+
+  const result = await service.send("http://127.0.0.1:9/hook", {});
+
+  assert.equal(result.attempts[0]?.error?.kind, "timeout");
+  assert.equal(endless.cancelled(), true);
+});
+
+Deno.test("a global fetch replaced after the module loaded is watched like a custom one: its endless body still times out", async () => {
+  const original = globalThis.fetch;
+  const endless = endlessBodyFetch();
+  globalThis.fetch = endless.fetch;
   try {
     const service = new WebhookDeliveryService({
       timeoutMs: 100,
@@ -149,7 +151,7 @@ Deno.test("a global fetch replaced after the module loaded is watched like a cus
 
     assert.equal(result.outcome, "exhausted");
     assert.equal(result.attempts[0]?.error?.kind, "timeout");
-    assert.equal(cancelled, true);
+    assert.equal(endless.cancelled(), true);
   } finally {
     globalThis.fetch = original;
   }

@@ -46,12 +46,12 @@ export async function attemptDelivery(
   if (request.runtimeFetch && request.signal === undefined) {
     // The common case needs nothing but the timeout: the runtime's own fetch
     // ends both the request and the body when its signal fires. Skipping the
-    // controller, listeners and races below made deliver() about 5 % faster
-    // in bench/.
+    // controller, listeners and races below made deliver() a few percent
+    // faster in bench/.
     try {
       const response = await exchange(request, timeout, undefined);
-      // A runtime that ends an aborted body as if it were complete (Bun did)
-      // must not turn a timeout into a delivery.
+      // A runtime that ends an aborted body as if it were complete (a bug
+      // some have had) must not turn a timeout into a delivery.
       if (!timeout.aborted) return { response };
     } catch (error) {
       return { error: attemptError(request, timeout, error) };

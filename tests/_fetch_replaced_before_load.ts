@@ -2,7 +2,7 @@
  * Run as a child by `timeout_test.ts`. Replaces `globalThis.fetch` before the
  * module loads, so the module takes it for the runtime's own, with one whose
  * response body ends cleanly, short of its `content-length`, when the signal
- * fires: what Bun's fetch once did. Prints the delivery's outcome and the
+ * fires: a bug some runtimes' fetch has had. Prints the delivery's outcome and the
  * error kind of its one attempt, as JSON.
  */
 globalThis.fetch = (_input, init) =>

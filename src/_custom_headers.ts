@@ -3,16 +3,14 @@ import type { WebhookDeliveryOptions } from "./options.ts";
 type HeaderEntries = NonNullable<WebhookDeliveryOptions["headers"]>;
 
 /**
- * Headers callers may not set: those the service computes itself, and those
- * that belong to the connection, which Node.js's fetch refuses and Deno's
- * ignores, so that every runtime sends the same request.
+ * Headers callers may not set: those the service computes itself (and every
+ * `webhook-*` name, the Standard Webhooks namespace), and those that belong
+ * to the connection, which Node.js's fetch refuses and Deno's ignores, so
+ * that every runtime sends the same request.
  */
 const RESERVED_HEADERS: ReadonlySet<string> = new Set([
   "content-type",
   "content-length",
-  "webhook-id",
-  "webhook-timestamp",
-  "webhook-signature",
   "connection",
   "keep-alive",
   "transfer-encoding",
@@ -39,7 +37,7 @@ export function parseCustomHeaders(init: HeaderEntries | undefined): Headers {
     );
   }
   for (const name of headers.keys()) {
-    if (RESERVED_HEADERS.has(name)) {
+    if (RESERVED_HEADERS.has(name) || name.startsWith("webhook-")) {
       throw new TypeError(
         `'headers' cannot set '${name}' as the service sets it itself`,
       );

@@ -100,6 +100,9 @@ const invalidSendOptions: [string, DeliveryErrorKind, object][] = [
   ["a webhook-id header", "invalid_headers", {
     headers: { "webhook-id": "other" },
   }],
+  ["any other webhook-* header", "invalid_headers", {
+    headers: { "Webhook-Version": "2" },
+  }],
 ];
 
 for (const [name, kind, options] of invalidSendOptions) {

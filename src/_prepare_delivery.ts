@@ -1,5 +1,6 @@
 import type { DeliveryError } from "./delivery_result.ts";
 import type { WebhookDeliveryOptions } from "./options.ts";
+import { encodeBase64 } from "./_base64.ts";
 import { parseCustomHeaders } from "./_custom_headers.ts";
 import { logUrl } from "./_log_url.ts";
 import { utf8 } from "./_utf8.ts";
@@ -12,6 +13,8 @@ export interface PreparedDelivery {
   loggedUrl: string;
   /** The JSON text; its UTF-8 is what is sent and what is signed. */
   json: string;
+  /** Its UTF-8, when counting it against the limit needed it. */
+  bytes: Uint8Array<ArrayBuffer> | undefined;
   headers: Record<string, string>;
 }
 
@@ -107,8 +110,10 @@ export function prepareDelivery(
 
   // A UTF-16 code unit takes 1 to 3 bytes of UTF-8: only a payload near the
   // limit is encoded to count its bytes, which the runtime's fetch does again.
+  let bytes: Uint8Array<ArrayBuffer> | undefined;
   if (body.length * 3 > input.maxPayloadBytes) {
-    const byteLength = utf8(body).length;
+    bytes = utf8(body);
+    const byteLength = bytes.length;
     if (byteLength > input.maxPayloadBytes) {
       return {
         error: {
@@ -146,7 +151,7 @@ export function prepareDelivery(
   const href = url.href;
   // Without a query or fragment there is nothing to redact: no second parse.
   const loggedUrl = url.search === "" && url.hash === "" ? href : logUrl(href);
-  return { url: href, loggedUrl, json: body, headers };
+  return { url: href, loggedUrl, json: body, bytes, headers };
 }
 
 /** Duck-typed, so that a signal from another realm or a polyfill passes. */
@@ -158,8 +163,7 @@ function isAbortSignal(value: unknown): value is AbortSignal {
 }
 
 function basicAuthorization(username: string, password: string): string {
-  const bytes = utf8(`${username}:${password}`);
-  return `Basic ${btoa(String.fromCharCode(...bytes))}`;
+  return `Basic ${encodeBase64(utf8(`${username}:${password}`))}`;
 }
 
 function parseWebhookUrl(input: string | URL): URL | DeliveryError {

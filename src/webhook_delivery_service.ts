@@ -217,37 +217,39 @@ export class WebhookDeliveryService {
       signal,
     });
     if ("error" in prepared) {
+      const error = redacted(prepared.error);
       log(settings.logger, "error", "Webhook delivery is invalid", {
         webhookId: id,
         url: logUrl(url),
         outcome: "invalid",
-        errorKind: prepared.error.kind,
-        error: redactUrls(prepared.error.message),
+        errorKind: error.kind,
+        error: error.message,
       });
-      return finish("invalid", prepared.error);
+      return finish("invalid", error);
     }
     const loggedUrl = prepared.loggedUrl;
     // Encoded only when needed: to sign, and for a custom fetch, which is
     // documented to receive bytes. Until then the global fetch is given the
     // text, which it encodes faster than TextEncoder.
-    let bytes: Uint8Array<ArrayBuffer> | undefined;
+    let bytes = prepared.bytes;
 
     if (settings.blockPrivateNetworks) {
-      const blocked = await checkDestination({
+      const refusal = await checkDestination({
         url: new URL(prepared.url),
         resolveHost: settings.resolveHost,
         timeoutMs: settings.timeoutMs,
         signal,
       });
-      if (blocked) {
+      if (refusal) {
+        const error = redacted(refusal);
         log(settings.logger, "error", "Webhook destination is blocked", {
           webhookId: id,
           url: loggedUrl,
           outcome: "invalid",
-          errorKind: blocked.kind,
-          error: redactUrls(blocked.message),
+          errorKind: error.kind,
+          error: error.message,
         });
-        return finish("invalid", blocked);
+        return finish("invalid", error);
       }
     }
 
@@ -265,7 +267,7 @@ export class WebhookDeliveryService {
           maxAttempts,
           outcome: "aborted",
           errorKind: error.kind,
-          error: redactUrls(error.message),
+          error: error.message,
         });
         return finish("aborted", error);
       }
@@ -290,12 +292,12 @@ export class WebhookDeliveryService {
         } catch (cause) {
           // Web Crypto refusing a key that parsed: not seen on any runtime
           // this is tested on, but no reason to break the never-reject rule.
-          const error: DeliveryError = {
+          const error = redacted({
             kind: "invalid_secret",
             message: `The secret cannot be used to sign: ${
               cause instanceof Error ? cause.message : String(cause)
             }`,
-          };
+          });
           log(settings.logger, "error", "Webhook delivery is invalid", {
             webhookId: id,
             url: loggedUrl,
@@ -332,9 +334,10 @@ export class WebhookDeliveryService {
       if (response) {
         attempt.status = fields.status = response.status;
       } else {
+        // Already redacted, like every message an attempt produces.
         attempt.error = error;
         fields.errorKind = error.kind;
-        fields.error = redactUrls(error.message);
+        fields.error = error.message;
       }
 
       if (response && response.status >= 200 && response.status < 300) {
@@ -394,6 +397,14 @@ export class WebhookDeliveryService {
       await wait(delayMs, signal);
     }
   }
+}
+
+/**
+ * The error with every URL in its message in the redacted form that logs
+ * use, for the messages built from the caller's input or an exception's text.
+ */
+function redacted(error: DeliveryError): DeliveryError {
+  return { kind: error.kind, message: redactUrls(error.message) };
 }
 
 function shouldRetry(settings: NormalizedOptions, status: number): boolean {

@@ -59,6 +59,10 @@ interface SignedHeaders {
 
 const DEFAULT_TOLERANCE_SECONDS = 300;
 
+// Fatal, so that a body that is not UTF-8 is refused rather than mended;
+// without `stream` it keeps no state between calls, so one is shared.
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
 /**
  * Checks that a webhook was signed with a shared secret, following the
  * Standard Webhooks specification (v1, HMAC-SHA256), and that it is recent,
@@ -309,7 +313,7 @@ export class WebhookVerifier {
       );
     }
     try {
-      return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
+      return JSON.parse(strictUtf8.decode(body));
     } catch {
       throw new WebhookVerificationError(
         "invalid_payload",

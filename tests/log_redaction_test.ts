@@ -199,3 +199,36 @@ for (
     assert.doesNotMatch(lines[0] ?? "", /pa.ss|alice/);
   });
 }
+
+Deno.test("the DeliveryResult of an invalid or blocked delivery quotes URLs as the log does", async () => {
+  const logger = captureLogger();
+  const service = new WebhookDeliveryService({
+    logger,
+    blockPrivateNetworks: true,
+    resolveHost: () =>
+      Promise.reject(
+        new Error("lookup via https://dns.example/q?key=s3cret failed"),
+      ),
+  });
+  const payload = {
+    toJSON() {
+      throw new Error("cannot fetch https://cms.example/doc?token=t0ken");
+    },
+  };
+
+  const invalid = await service.send("https://hooks.example/in", payload);
+  const blocked = await service.send("https://hooks.example/in", {});
+
+  assert.equal(invalid.error?.kind, "invalid_payload");
+  assert.equal(
+    invalid.error?.message,
+    "The payload cannot be serialized to JSON: cannot fetch https://cms.example/doc?token=REDACTED",
+  );
+  assert.equal(blocked.error?.kind, "blocked_destination");
+  assert.match(blocked.error?.message ?? "", /dns\.example\/q\?key=REDACTED/);
+  assert.doesNotMatch(blocked.error?.message ?? "", /s3cret/);
+  assert.deepEqual(
+    logger.records.map((r) => r.fields.error),
+    [invalid.error?.message, blocked.error?.message],
+  );
+});

@@ -15,6 +15,9 @@ Deno.test("aborting during a request ends the delivery at once as aborted", asyn
   controller.abort(new Error("shutting down"));
   const result = await delivery;
 
+  // Against 60 s if the abort were missed: a bound on what happened, not
+  // on speed.
+  assert.ok(result.durationMs < 10_000, `took ${result.durationMs} ms`);
   assert.equal(result.outcome, "aborted");
   assert.equal(result.attempts.length, 1);
   assert.equal(result.attempts[0]?.error?.kind, "aborted");
@@ -41,6 +44,9 @@ Deno.test("aborting during the wait before a retry ends the delivery at once", a
   controller.abort();
   const result = await delivery;
 
+  // Against 60 s if the abort were missed: a bound on what happened, not
+  // on speed.
+  assert.ok(result.durationMs < 10_000, `took ${result.durationMs} ms`);
   assert.equal(result.outcome, "aborted");
   assert.equal(result.error?.kind, "aborted");
   assert.equal(result.attempts.length, 1);
@@ -90,6 +96,9 @@ Deno.test("aborting while the response body is arriving ends the delivery at onc
   controller.abort();
   const result = await delivery;
 
+  // Against 60 s if the abort were missed: a bound on what happened, not
+  // on speed.
+  assert.ok(result.durationMs < 10_000, `took ${result.durationMs} ms`);
   assert.equal(result.outcome, "aborted");
   assert.equal(result.attempts[0]?.error?.kind, "aborted");
   assert.equal(server.requests.length, 1);

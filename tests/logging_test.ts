@@ -87,6 +87,9 @@ Deno.test("the default logger writes one JSON object per line, info and above", 
       server.url,
       { event_type: "agent.stuck" },
     );
+    // The service itself logs nothing below info: the default logger's
+    // level is shown on it directly.
+    createJsonLogger().debug("below the default level", {});
   } finally {
     console.log = log;
   }

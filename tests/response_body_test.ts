@@ -54,7 +54,9 @@ Deno.test("a 64 MiB 503 body is cancelled, not read, and the delivery retried", 
 
   assert.equal(result.outcome, "delivered");
   assert.deepEqual(result.attempts.map((a) => a.status), [503, 200]);
-  assert.ok(String(logger.records[0]?.fields.responseExcerpt).length <= 500);
+  const excerpt = logger.records[0]?.fields.responseExcerpt;
+  assert.equal(typeof excerpt, "string");
+  assert.ok((excerpt as string).length <= 500);
   assert.ok(await cancelledBody(server), "the body was cancelled");
   assert.ok(server.streamed.bytes < size / 2, `sent ${server.streamed.bytes}`);
 });

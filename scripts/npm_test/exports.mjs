@@ -35,6 +35,8 @@ describe("import and require", () => {
   });
 
   it("give the same constants", () => {
+    assert.equal(esm.DEFAULT_TIMEOUT_MS, 10_000);
+    assert.deepEqual(esm.DEFAULT_RETRY_DELAYS_MS, [1_000, 2_000, 4_000]);
     assert.equal(esm.DEFAULT_TIMEOUT_MS, cjs.DEFAULT_TIMEOUT_MS);
     assert.deepEqual(esm.DEFAULT_RETRY_DELAYS_MS, cjs.DEFAULT_RETRY_DELAYS_MS);
     assert.equal(

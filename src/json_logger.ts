@@ -1,7 +1,26 @@
 import type { Logger, LogLevel } from "./logger.ts";
 import { isoNow } from "./_iso_now.ts";
 
-/** Options of {@linkcode createJsonLogger}. */
+/**
+ * Options of {@linkcode createJsonLogger}.
+ *
+ * @example Warnings and errors only, collected in memory
+ * ```ts
+ * import { createJsonLogger, type JsonLoggerOptions } from "@omoi/webhook-delivery";
+ * import assert from "node:assert/strict";
+ *
+ * const lines: string[] = [];
+ * const options: JsonLoggerOptions = {
+ *   level: "warn",
+ *   write: (line) => lines.push(line),
+ * };
+ * const logger = createJsonLogger(options);
+ * logger.info("Webhook delivered", {});
+ * logger.warn("Webhook attempt failed, will retry", { attempt: 1 });
+ *
+ * assert.deepEqual(lines.map((line) => JSON.parse(line).attempt), [1]);
+ * ```
+ */
 export interface JsonLoggerOptions {
   /**
    * The lowest level written; records below it are dropped.

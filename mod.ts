@@ -31,38 +31,38 @@
  *
  * @module
  */
-export { WebhookDeliveryService } from "./src/webhook_delivery_service.ts";
-export type { SendOptions } from "./src/webhook_delivery_service.ts";
+export { WebhookDeliveryService } from "./src/send/webhook_delivery_service.ts";
+export type { SendOptions } from "./src/send/webhook_delivery_service.ts";
 export {
   DEFAULT_MAX_PAYLOAD_BYTES,
   DEFAULT_MAX_RETRY_AFTER_MS,
   DEFAULT_RETRY_DELAYS_MS,
   DEFAULT_TIMEOUT_MS,
   defaultRetryOnStatus,
-} from "./src/options.ts";
+} from "./src/send/options.ts";
 export type {
   FetchFunction,
   ResolveHostFunction,
   WebhookDeliveryOptions,
-} from "./src/options.ts";
+} from "./src/send/options.ts";
 export type {
   DeliveryAttempt,
   DeliveryError,
   DeliveryErrorKind,
   DeliveryOutcome,
   DeliveryResult,
-} from "./src/delivery_result.ts";
-export { silentLogger } from "./src/logger.ts";
-export type { Logger, LogLevel } from "./src/logger.ts";
-export { createJsonLogger } from "./src/json_logger.ts";
-export type { JsonLoggerOptions } from "./src/json_logger.ts";
-export { WebhookVerifier } from "./src/webhook_verifier.ts";
+} from "./src/send/delivery_result.ts";
+export { silentLogger } from "./src/log/logger.ts";
+export type { Logger, LogLevel } from "./src/log/logger.ts";
+export { createJsonLogger } from "./src/log/json_logger.ts";
+export type { JsonLoggerOptions } from "./src/log/json_logger.ts";
+export { WebhookVerifier } from "./src/verify/webhook_verifier.ts";
 export type {
   WebhookHeaders,
   WebhookVerifierOptions,
-} from "./src/webhook_verifier.ts";
+} from "./src/verify/webhook_verifier.ts";
 export {
   isWebhookVerificationError,
   WebhookVerificationError,
-} from "./src/webhook_verification_error.ts";
-export type { WebhookVerificationReason } from "./src/webhook_verification_error.ts";
+} from "./src/verify/webhook_verification_error.ts";
+export type { WebhookVerificationReason } from "./src/verify/webhook_verification_error.ts";

@@ -4,7 +4,7 @@ import {
   silentLogger,
   WebhookDeliveryService,
 } from "../mod.ts";
-import { VERSION } from "../src/_version.ts";
+import { VERSION } from "../src/send/_version.ts";
 import { startStubServer } from "./_stub_server.ts";
 
 // Retries without waiting: the schedule itself is tested under fake time.

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isoString } from "../src/_iso_now.ts";
+import { isoString } from "../src/log/_iso_now.ts";
 
 Deno.test("isoString() is toISOString() on both sides of second, year and epoch boundaries, in either order", () => {
   const instants = [

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { silentLogger, WebhookDeliveryService } from "../mod.ts";
-import { isSmallPlainBody } from "../src/_response_body.ts";
+import { isSmallPlainBody } from "../src/send/_response_body.ts";
 import { captureLogger } from "./_capture_logger.ts";
 
 // With the runtime's own fetch, bodies that announce a small `content-length`

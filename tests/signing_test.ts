@@ -5,8 +5,8 @@ import {
   type WebhookHeaders,
   WebhookVerifier,
 } from "../mod.ts";
-import { decodeSecrets, importHmacKeys } from "../src/_secret.ts";
-import { signatureHeader, signedContent } from "../src/_signature.ts";
+import { decodeSecrets, importHmacKeys } from "../src/_shared/_secret.ts";
+import { signatureHeader, signedContent } from "../src/_shared/_signature.ts";
 import { captureLogger } from "./_capture_logger.ts";
 import { useFakeTime } from "./_fake_time.ts";
 import { clockAt, OTHER_SECRET, VECTORS } from "./_signing.ts";

@@ -5,7 +5,7 @@ import {
   type WebhookVerificationReason,
   WebhookVerifier,
 } from "../mod.ts";
-import { encodeBase64 } from "../src/_base64.ts";
+import { encodeBase64 } from "../src/_shared/_base64.ts";
 import { clockAt, OTHER_SECRET, vectorHeaders, VECTORS } from "./_signing.ts";
 
 const [FIRST, SECOND] = VECTORS;
@@ -643,7 +643,7 @@ Deno.test("new WebhookVerifier() throws a TypeError for a clock that is not a fu
 });
 
 Deno.test("isWebhookVerificationError() recognizes the error of another copy of the module", async () => {
-  const copy = await import("../src/webhook_verification_error.ts?copy");
+  const copy = await import("../src/verify/webhook_verification_error.ts?copy");
   const foreign: unknown = new copy.WebhookVerificationError(
     "timestamp_too_old",
     "Too old",

@@ -1,6 +1,6 @@
-import { decodeSecrets, importHmacKeys } from "./_secret.ts";
-import { signedContent, v1Signatures } from "./_signature.ts";
-import { utf8 } from "./_utf8.ts";
+import { decodeSecrets, importHmacKeys } from "../_shared/_secret.ts";
+import { signedContent, v1Signatures } from "../_shared/_signature.ts";
+import { utf8 } from "../_shared/_utf8.ts";
 import { WebhookVerificationError } from "./webhook_verification_error.ts";
 
 /**

@@ -1,4 +1,4 @@
-import type { Logger } from "./logger.ts";
+import type { Logger } from "../log/logger.ts";
 
 /**
  * How long one attempt may take, from sending the request to reading the end

@@ -1,5 +1,5 @@
 import type { DeliveryError, DeliveryErrorKind } from "./delivery_result.ts";
-import { redactUrls } from "./_log_url.ts";
+import { redactUrls } from "../_shared/_log_url.ts";
 
 type NetworkErrorKind = Extract<
   DeliveryErrorKind,

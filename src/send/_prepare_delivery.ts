@@ -1,9 +1,9 @@
 import type { DeliveryError } from "./delivery_result.ts";
 import type { WebhookDeliveryOptions } from "./options.ts";
-import { encodeBase64 } from "./_base64.ts";
+import { encodeBase64 } from "../_shared/_base64.ts";
 import { parseCustomHeaders } from "./_custom_headers.ts";
-import { logUrl } from "./_log_url.ts";
-import { utf8 } from "./_utf8.ts";
+import { logUrl } from "../_shared/_log_url.ts";
+import { utf8 } from "../_shared/_utf8.ts";
 import { USER_AGENT } from "./_version.ts";
 
 /** A delivery whose input has been checked and turned into what is sent. */

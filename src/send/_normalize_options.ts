@@ -1,5 +1,5 @@
-import { createJsonLogger } from "./json_logger.ts";
-import type { Logger } from "./logger.ts";
+import { createJsonLogger } from "../log/json_logger.ts";
+import type { Logger } from "../log/logger.ts";
 import {
   DEFAULT_MAX_PAYLOAD_BYTES,
   DEFAULT_MAX_RETRY_AFTER_MS,
@@ -11,7 +11,7 @@ import {
   type WebhookDeliveryOptions,
 } from "./options.ts";
 import { parseCustomHeaders } from "./_custom_headers.ts";
-import { decodeSecrets } from "./_secret.ts";
+import { decodeSecrets } from "../_shared/_secret.ts";
 
 /** {@linkcode WebhookDeliveryOptions} with defaults applied and values checked. */
 export interface NormalizedOptions {

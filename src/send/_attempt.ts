@@ -1,6 +1,6 @@
 import type { DeliveryError } from "./delivery_result.ts";
 import type { FetchFunction } from "./options.ts";
-import { redactUrls } from "./_log_url.ts";
+import { redactUrls } from "../_shared/_log_url.ts";
 import { classifyNetworkError } from "./_network_error.ts";
 import { bodyExcerpt, drainResponseBody } from "./_response_body.ts";
 

@@ -4,7 +4,7 @@ import type {
   DeliveryOutcome,
   DeliveryResult,
 } from "./delivery_result.ts";
-import type { Logger, LogLevel } from "./logger.ts";
+import type { Logger, LogLevel } from "../log/logger.ts";
 import type { WebhookDeliveryOptions } from "./options.ts";
 import { abortMessage, attemptDelivery } from "./_attempt.ts";
 import {
@@ -13,13 +13,13 @@ import {
   usesRuntimeFetch,
 } from "./_normalize_options.ts";
 import { checkDestination } from "./_destination_guard.ts";
-import { isoNow } from "./_iso_now.ts";
-import { logUrl, redactUrls } from "./_log_url.ts";
+import { isoNow } from "../log/_iso_now.ts";
+import { logUrl, redactUrls } from "../_shared/_log_url.ts";
 import { prepareDelivery } from "./_prepare_delivery.ts";
-import { utf8 } from "./_utf8.ts";
+import { utf8 } from "../_shared/_utf8.ts";
 import { parseRetryAfterMs, retryDelayMs } from "./_retry_delay.ts";
-import { importHmacKeys } from "./_secret.ts";
-import { signAttempt } from "./_signature.ts";
+import { importHmacKeys } from "../_shared/_secret.ts";
+import { signAttempt } from "../_shared/_signature.ts";
 import { wait } from "./_wait.ts";
 
 /**

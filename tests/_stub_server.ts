@@ -92,17 +92,20 @@ export function startStubServer(
         );
       }
       if (reply.reset) {
-        return new Response(
-          new ReadableStream<Uint8Array>({
-            start(controller) {
-              controller.enqueue(new TextEncoder().encode('{"partial":'));
-            },
-            pull(controller) {
-              controller.error(new Error("stub server broke the connection"));
-            },
-          }),
-          init,
-        );
+        // A body shorter than its content-length: the server closes the
+        // connection mid-body, as a crashing receiver would, without an
+        // error of its own to print.
+        const start = new TextEncoder().encode('{"partial":');
+        const body = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(start);
+            controller.close();
+          },
+        });
+        return new Response(body, {
+          ...init,
+          headers: { ...reply.headers, "content-length": "100" },
+        });
       }
       if (reply.streamBytes !== undefined) {
         let remaining = reply.streamBytes;

@@ -183,16 +183,20 @@ for (
   });
 }
 
-Deno.test("deliver() rejects a 302 without following it to the Location", async () => {
+Deno.test("deliver() rejects a 302 without following it to the Location, and logs that it did not follow it", async () => {
   await using elsewhere = startStubServer([{ status: 200 }]);
   await using server = startStubServer([
     { status: 302, headers: { location: elsewhere.url } },
   ]);
   const records: Record<string, unknown>[] = [];
+  const messages: string[] = [];
   const service = new WebhookDeliveryService({
     logger: {
       ...silentLogger,
-      error: (_message, fields) => records.push(fields),
+      error: (message, fields) => {
+        messages.push(message);
+        records.push(fields);
+      },
     },
   });
 
@@ -203,6 +207,8 @@ Deno.test("deliver() rejects a 302 without following it to the Location", async 
   assert.equal(server.requests.length, 1);
   assert.equal(elsewhere.requests.length, 0);
   assert.equal(records.length, 1);
+  assert.deepEqual(messages, ["Webhook redirect not followed"]);
+  assert.equal(records[0]?.outcome, "rejected");
   assert.equal(records[0]?.status, 302);
   assert.equal(records[0]?.location, elsewhere.url);
 });

@@ -1,8 +1,10 @@
-import type { DeliveryError } from "./delivery_result.ts";
-import type { FetchFunction } from "./options.ts";
-import { redactUrls } from "../_shared/_log_url.ts";
+import { redactText } from "../_shared/_redact.ts";
+import { safeGet } from "../_shared/_safe_text.ts";
+import { abortable, type LinkedSignal, withTimeout } from "./_abort.ts";
 import { classifyNetworkError } from "./_network_error.ts";
 import { bodyExcerpt, drainResponseBody } from "./_response_body.ts";
+import type { DeliveryError } from "./delivery_result.ts";
+import type { FetchFunction } from "./options.ts";
 
 /** One POST of a delivery. */
 export interface AttemptRequest {
@@ -13,8 +15,9 @@ export interface AttemptRequest {
   headers: Record<string, string>;
   timeoutMs: number;
   fetch: FetchFunction;
-  /** Whether `fetch` is the runtime's own; see `usesRuntimeFetch`. */
+  /** Whether `fetch` is the runtime's own (no `fetch` option was given). */
   runtimeFetch: boolean;
+  /** The caller's signal, as the delivery adopted it. */
   signal: AbortSignal | undefined;
 }
 
@@ -37,80 +40,63 @@ export type AttemptOutcome =
 
 /**
  * Sends one request and reads its response to the end (or its first 64 KiB),
- * all within `timeoutMs`. Never rejects: failures come back as an error kind.
+ * all within `timeoutMs` and until the caller's signal fires. Never rejects:
+ * failures come back as an error kind.
  */
 export async function attemptDelivery(
   request: AttemptRequest,
 ): Promise<AttemptOutcome> {
-  const timeout = AbortSignal.timeout(request.timeoutMs);
-  if (request.runtimeFetch && request.signal === undefined) {
-    // The common case needs nothing but the timeout: the runtime's own fetch
-    // ends both the request and the body when its signal fires. Skipping the
-    // controller, listeners and races below made deliver() a few percent
-    // faster in bench/.
-    try {
-      const response = await exchange(request, timeout, undefined);
-      // A runtime that ends an aborted body as if it were complete (a bug
-      // some have had) must not turn a timeout into a delivery.
-      if (!timeout.aborted) return { response };
-    } catch (error) {
-      return { error: attemptError(request, timeout, error) };
-    }
-    return { error: attemptError(request, timeout, undefined) };
-  }
-
-  // Combined by hand rather than with AbortSignal.any, which Node.js only
-  // has from 20.3, and so that no listener outlives the attempt.
-  const controller = new AbortController();
-  const abort = () => controller.abort();
-  timeout.addEventListener("abort", abort, { once: true });
-  request.signal?.addEventListener("abort", abort, { once: true });
-  if (request.signal?.aborted) controller.abort();
-  // Settles on abort even if a custom fetch or its body ignores the signal,
-  // so an attempt here can never outlast its timeout.
-  const aborted = new Promise<never>((_, reject) => {
-    controller.signal.addEventListener(
-      "abort",
-      () => reject(controller.signal.reason),
-      { once: true },
-    );
-  });
-  aborted.catch(() => {});
+  const deadline = withTimeout(request.signal, request.timeoutMs);
   try {
-    return { response: await exchange(request, controller.signal, aborted) };
+    const response = await exchange(request, deadline.signal);
+    // A body that its fetch ended early when the signal fired (a bug some
+    // runtimes have had) must not turn a timeout into a delivery.
+    if (deadline.signal.aborted) return { error: stopped(request, deadline) };
+    return { response };
   } catch (error) {
-    return { error: attemptError(request, timeout, error) };
+    return {
+      error: deadline.signal.aborted
+        ? stopped(request, deadline)
+        : classifyNetworkError(error),
+    };
   } finally {
-    timeout.removeEventListener("abort", abort);
-    request.signal?.removeEventListener("abort", abort);
+    deadline.unlink();
   }
 }
 
 /**
  * The request and its response, read to the end; rejects on any failure,
- * a response that is not one included, and, when `aborted` is given, as soon
- * as it rejects.
+ * on something that is not a response, and as soon as `signal` aborts.
  */
 async function exchange(
   request: AttemptRequest,
   signal: AbortSignal,
-  aborted: Promise<never> | undefined,
 ): Promise<AttemptResponse> {
-  const sent = request.fetch(request.url, {
-    method: "POST",
-    // A copy for a custom fetch, which could change what later attempts send.
-    headers: request.runtimeFetch ? request.headers : { ...request.headers },
-    body: request.body,
-    redirect: "manual",
+  const response = await abortable(
+    request.fetch(request.url, {
+      method: "POST",
+      // A copy for a custom fetch, which could change what later attempts send.
+      headers: request.runtimeFetch ? request.headers : { ...request.headers },
+      body: request.body,
+      redirect: "manual",
+      signal,
+    }),
     signal,
-  });
-  const response = await (aborted ? Promise.race([sent, aborted]) : sent);
+  );
+  const status: unknown = safeGet(response, "status");
+  if (
+    typeof status !== "number" || !Number.isInteger(status) || status < 100 ||
+    status > 599
+  ) {
+    throw new TypeError(
+      "The fetch function resolved something that is not a response with an HTTP status",
+    );
+  }
   const bodyStart = await drainResponseBody(
     response,
-    aborted,
+    signal,
     request.runtimeFetch,
   );
-  const status = response.status;
   if (status >= 200 && status < 300) {
     return { status, location: null, retryAfter: null, excerpt: "" };
   }
@@ -122,35 +108,31 @@ async function exchange(
   };
 }
 
-/**
- * Why an attempt failed. The signals say it better than the error does: its
- * shape differs between runtimes and between the request and the body phase.
- */
-function attemptError(
+/** Why an attempt that the signal stopped failed: its timeout, or the caller. */
+function stopped(
   request: AttemptRequest,
-  timeout: AbortSignal,
-  error: unknown,
+  deadline: LinkedSignal,
 ): DeliveryError {
-  if (request.signal?.aborted) {
-    return { kind: "aborted", message: abortMessage(request.signal) };
-  }
-  if (timeout.aborted) {
+  if (deadline.timedOut) {
     return {
       kind: "timeout",
       message: `No complete response within ${request.timeoutMs} ms`,
     };
   }
-  return classifyNetworkError(error);
+  return abortError(request.signal);
 }
 
-/** Describes why a caller's signal fired, without assuming what its reason is. */
-export function abortMessage(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.message) {
-    return `Aborted by the caller: ${redactUrls(reason.message)}`;
-  }
-  if (typeof reason === "string" && reason) {
-    return `Aborted by the caller: ${redactUrls(reason)}`;
-  }
-  return "Aborted by the caller";
+/**
+ * The error of a delivery whose caller's signal fired, saying why without
+ * assuming what the reason is.
+ */
+export function abortError(signal: AbortSignal | undefined): DeliveryError {
+  const reason: unknown = signal?.reason;
+  const text = typeof reason === "string" ? reason : safeGet(reason, "message");
+  return {
+    kind: "aborted",
+    message: typeof text === "string" && text !== ""
+      ? `Aborted by the caller: ${redactText(text).slice(0, 500)}`
+      : "Aborted by the caller",
+  };
 }

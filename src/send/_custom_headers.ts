@@ -26,11 +26,11 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  * problem when they are malformed or reserved. The message never holds a
  * header value: values are where credentials live.
  */
-export function parseCustomHeaders(init: HeaderEntries | undefined): Headers {
+export function parseCustomHeaders(init: unknown): Headers {
   if (init === undefined) return new Headers();
   let headers: Headers;
   try {
-    headers = new Headers(init);
+    headers = new Headers(init as HeaderEntries);
   } catch {
     throw new TypeError(
       `'headers' must be valid HTTP headers: ${describeInvalidHeader(init)}`,
@@ -47,7 +47,7 @@ export function parseCustomHeaders(init: HeaderEntries | undefined): Headers {
 }
 
 /** Finds the first unusable header and names it, without its value. */
-function describeInvalidHeader(init: HeaderEntries | undefined): string {
+function describeInvalidHeader(init: unknown): string {
   let entries: unknown[];
   try {
     entries = Array.isArray(init)

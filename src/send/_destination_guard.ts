@@ -1,5 +1,7 @@
 import type { DeliveryError } from "./delivery_result.ts";
 import type { ResolveHostFunction } from "./options.ts";
+import { textOf } from "../_shared/_safe_text.ts";
+import { abortable, withTimeout } from "./_abort.ts";
 import { blockedRange, parseIpAddress } from "./_ip_address.ts";
 
 /** How the guard checks one destination. */
@@ -76,32 +78,15 @@ async function resolve(
   host: string,
   check: DestinationCheck,
 ): Promise<string[] | "aborted" | string> {
-  const timeout = AbortSignal.timeout(check.timeoutMs);
-  // Combined by hand rather than with AbortSignal.any, which Node.js only has
-  // from 20.3, keeping the reason of whichever signal fired first.
-  const controller = new AbortController();
-  const signal = controller.signal;
-  const onTimeout = () => controller.abort(timeout.reason);
-  const onCallerAbort = () => controller.abort(check.signal?.reason);
-  timeout.addEventListener("abort", onTimeout, { once: true });
-  check.signal?.addEventListener("abort", onCallerAbort, { once: true });
-  if (check.signal?.aborted) onCallerAbort();
-  // A resolver that ignores its signal must not hold the delivery forever.
-  let onAbort = () => {};
-  const stopped = new Promise<void>((resolve) => (onAbort = resolve));
-  signal.addEventListener("abort", onAbort, { once: true });
+  const deadline = withTimeout(check.signal, check.timeoutMs);
+  const { signal } = deadline;
   try {
-    const outcome = await Promise.race([
-      (async () => ({
-        addresses: await resolveHost(host, { signal }),
-      }))(),
-      stopped.then(() => undefined),
-    ]);
+    // A resolver that ignores its signal must not hold the delivery.
+    const addresses: unknown = await abortable(
+      resolveHost(host, { signal }),
+      signal,
+    );
     if (check.signal?.aborted) return "aborted";
-    if (outcome === undefined) {
-      return `'resolveHost' did not answer within ${check.timeoutMs} ms`;
-    }
-    const { addresses } = outcome;
     if (
       !Array.isArray(addresses) ||
       !addresses.every((address) => typeof address === "string")
@@ -112,15 +97,11 @@ async function resolve(
     return addresses;
   } catch (error) {
     if (check.signal?.aborted) return "aborted";
-    if (timeout.aborted) {
+    if (deadline.timedOut) {
       return `'resolveHost' did not answer within ${check.timeoutMs} ms`;
     }
-    return `'resolveHost' failed: ${
-      error instanceof Error ? error.message : String(error)
-    }`.slice(0, 500);
+    return `'resolveHost' failed: ${textOf(error)}`.slice(0, 500);
   } finally {
-    signal.removeEventListener("abort", onAbort);
-    timeout.removeEventListener("abort", onTimeout);
-    check.signal?.removeEventListener("abort", onCallerAbort);
+    deadline.unlink();
   }
 }

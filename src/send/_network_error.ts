@@ -1,5 +1,6 @@
+import { safeGet, textOf } from "../_shared/_safe_text.ts";
+import { redactText, withoutUrls } from "../_shared/_redact.ts";
 import type { DeliveryError, DeliveryErrorKind } from "./delivery_result.ts";
-import { redactUrls } from "../_shared/_log_url.ts";
 
 type NetworkErrorKind = Extract<
   DeliveryErrorKind,
@@ -8,7 +9,7 @@ type NetworkErrorKind = Extract<
 
 // Runtimes describe the same failure differently: Node.js (undici) puts an
 // errno-style `code` on the cause, Deno and Bun put it in the message. Codes
-// are matched first, then messages, most specific kind first.
+// decide first; a message only when no error of the chain has a known code.
 const RULES: readonly {
   kind: NetworkErrorKind;
   codes: RegExp;
@@ -40,46 +41,54 @@ const RULES: readonly {
   },
 ];
 
+/** Deno's names for a request its permissions forbid (`NotCapable` from 2.0). */
+const PERMISSION_ERRORS: ReadonlySet<string> = new Set([
+  "NotCapable",
+  "PermissionDenied",
+]);
+
 const MAX_MESSAGE_LENGTH = 500;
+const MAX_CAUSES = 5;
 
-// Deno quotes the request URL in its messages: matching must not see it, as
-// a host or path may contain "tls" or "refused".
-const QUOTED_URL = /\bhttps?:\/\/[^\s)]*/gi;
-
-/** Names the network failure behind an error thrown by `fetch` or a body read. */
+/**
+ * Names the failure behind an error thrown by `fetch` or a body read, from
+ * the error and its chain of causes: their names and codes first, their
+ * messages last, and those without the URLs they quote (a host or path may
+ * hold "tls" or "getaddrinfo"). The message keeps the URLs, redacted.
+ */
 export function classifyNetworkError(error: unknown): DeliveryError {
+  const names: string[] = [];
   const codes: string[] = [];
   const messages: string[] = [];
   let current: unknown = error;
-  for (let depth = 0; depth < 5 && current != null; depth++) {
-    if (typeof current === "object") {
-      const { code, message, cause } = current as {
-        code?: unknown;
-        message?: unknown;
-        cause?: unknown;
-      };
+  for (let depth = 0; depth < MAX_CAUSES && current != null; depth++) {
+    if (typeof current === "object" || typeof current === "function") {
+      const name = safeGet(current, "name");
+      const code = safeGet(current, "code");
+      if (typeof name === "string") names.push(name);
       if (typeof code === "string") codes.push(code);
-      if (typeof message === "string" && message !== "") {
-        messages.push(message);
-      }
-      current = cause;
+      const message = textOf(current);
+      if (message !== "") messages.push(message);
+      current = safeGet(current, "cause");
     } else {
-      messages.push(String(current));
+      messages.push(textOf(current));
       current = undefined;
     }
   }
-  // The message keeps the URL, in the redacted form that logs use.
   const message =
-    redactUrls(messages.join(": ")).slice(0, MAX_MESSAGE_LENGTH) ||
+    redactText(messages.join(": ")).slice(0, MAX_MESSAGE_LENGTH) ||
     "Unknown network error";
+  if (names.some((name) => PERMISSION_ERRORS.has(name))) {
+    return {
+      kind: "permission_denied",
+      message: message.includes("--allow-net")
+        ? message
+        : `${message} (Deno needs --allow-net for this request)`,
+    };
+  }
+  const texts = messages.map(withoutUrls);
   const rule =
-    RULES.find(({ codes: codePattern }) =>
-      codes.some((code) => codePattern.test(code))
-    ) ??
-      RULES.find(({ messages: messagePattern }) =>
-        messages.some((text) =>
-          messagePattern.test(text.replace(QUOTED_URL, ""))
-        )
-      );
+    RULES.find((rule) => codes.some((code) => rule.codes.test(code))) ??
+      RULES.find((rule) => texts.some((text) => rule.messages.test(text)));
   return { kind: rule?.kind ?? "network", message };
 }

@@ -23,8 +23,12 @@ export interface NormalizedOptions {
   headers: Record<string, string>;
   logger: Logger;
   fetch: FetchFunction;
-  /** Whether no `fetch` was given, so `globalThis.fetch` is used; see `usesRuntimeFetch`. */
-  globalFetch: boolean;
+  /**
+   * Whether no `fetch` was given, so requests go to the runtime's own
+   * `globalThis.fetch`: the only one trusted to hold a response to its
+   * `content-length` and to end a body when its signal fires.
+   */
+  runtimeFetch: boolean;
   /** Raw HMAC keys, one per secret; empty when requests are not signed. */
   secrets: Uint8Array<ArrayBuffer>[];
   maxPayloadBytes: number;
@@ -57,10 +61,25 @@ function failType(option: string, requirement: string, value: unknown): never {
 }
 
 function describe(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(describe).join(", ")}]`;
+  if (Array.isArray(value)) {
+    const shown: string[] = [];
+    for (let index = 0; index < Math.min(value.length, 10); index++) {
+      shown.push(index in value ? describe(value[index]) : "<hole>");
+    }
+    return `[${shown.join(", ")}${value.length > 10 ? ", …" : ""}]`;
+  }
   if (typeof value === "function") return "a function";
   if (typeof value === "object" && value !== null) return "an object";
   return String(value);
+}
+
+/** An array whose every index, holes included, holds a delay. */
+function isSchedule(value: unknown): value is readonly number[] {
+  if (!Array.isArray(value)) return false;
+  for (let index = 0; index < value.length; index++) {
+    if (!(index in value) || !isMilliseconds(value[index], 0)) return false;
+  }
+  return true;
 }
 
 function isMilliseconds(value: unknown, min: number): value is number {
@@ -71,19 +90,6 @@ function isMilliseconds(value: unknown, min: number): value is number {
 // Looked up at each call, so a global replaced after construction is used.
 const callGlobalFetch: FetchFunction = (url, init) =>
   globalThis.fetch(url, init);
-
-const fetchAtLoad = globalThis.fetch;
-
-/**
- * Whether a request goes to the runtime's own fetch: no `fetch` option, and
- * a global not replaced since this module loaded. Only that fetch is trusted
- * to hold a response to its `content-length` and to end a request and its body
- * when the signal fires; a replacement (a test's mock, say) is still used, but
- * watched like a custom `fetch`.
- */
-export function usesRuntimeFetch(options: NormalizedOptions): boolean {
-  return options.globalFetch && globalThis.fetch === fetchAtLoad;
-}
 
 /** Applies defaults and throws a `RangeError` or `TypeError` naming any bad option. */
 export function normalizeOptions(
@@ -109,13 +115,10 @@ export function normalizeOptions(
       timeoutMs,
     );
   }
-  if (
-    !Array.isArray(retryDelaysMs) ||
-    !retryDelaysMs.every((delay) => isMilliseconds(delay, 0))
-  ) {
+  if (!isSchedule(retryDelaysMs)) {
     fail(
       "retryDelaysMs",
-      `an array of numbers of milliseconds from 0 to ${MAX_TIMER_MS}`,
+      `an array without holes of numbers of milliseconds from 0 to ${MAX_TIMER_MS}`,
       retryDelaysMs,
     );
   }
@@ -197,7 +200,7 @@ export function normalizeOptions(
     headers: Object.fromEntries(headers),
     logger: logger ?? createJsonLogger(),
     fetch,
-    globalFetch: fetch === callGlobalFetch,
+    runtimeFetch: fetch === callGlobalFetch,
     secrets,
     maxPayloadBytes,
     blockPrivateNetworks,

@@ -7,7 +7,10 @@
  *   `retryOnStatus` declines), so retrying is pointless.
  * - `exhausted`: every attempt failed in a way worth retrying.
  * - `invalid`: the URL, payload, id or headers were unusable, or the
- *   destination guard refused the URL; nothing was sent.
+ *   destination guard refused the URL; nothing was sent. Also when the
+ *   runtime's permissions forbid the request (error kind
+ *   `permission_denied`): retrying cannot help until the program runs with
+ *   them.
  * - `aborted`: the caller's signal fired.
  *
  * @example Deciding when to alert
@@ -33,6 +36,9 @@ export type DeliveryOutcome =
  * - `connection_refused`, `connection_reset`, `dns`, `tls`, `network`: the
  *   request or response did not make it across the network (retried).
  * - `aborted`: the caller's signal fired.
+ * - `permission_denied`: the runtime refused to make the request, such as
+ *   Deno without `--allow-net` for the host; the message names the flag.
+ *   Not retried: the delivery ends `invalid`.
  * - `invalid_url`, `invalid_payload`, `invalid_id`, `invalid_headers`,
  *   `invalid_signal`: the input was unusable (`invalid_payload` also for a
  *   payload larger than `maxPayloadBytes`) and nothing was sent.
@@ -56,6 +62,7 @@ export type DeliveryErrorKind =
   | "tls"
   | "network"
   | "aborted"
+  | "permission_denied"
   | "invalid_url"
   | "invalid_payload"
   | "invalid_id"

@@ -1,26 +1,9 @@
-import type {
-  DeliveryAttempt,
-  DeliveryError,
-  DeliveryOutcome,
-  DeliveryResult,
-} from "./delivery_result.ts";
-import type { Logger, LogLevel } from "../log/logger.ts";
+import type { DeliveryResult } from "./delivery_result.ts";
 import type { WebhookDeliveryOptions } from "./options.ts";
-import { abortMessage, attemptDelivery } from "./_attempt.ts";
-import {
-  type NormalizedOptions,
-  normalizeOptions,
-  usesRuntimeFetch,
-} from "./_normalize_options.ts";
-import { checkDestination } from "./_destination_guard.ts";
-import { isoNow } from "../log/_iso_now.ts";
-import { logUrl, redactUrls } from "../_shared/_log_url.ts";
-import { prepareDelivery } from "./_prepare_delivery.ts";
-import { utf8 } from "../_shared/_utf8.ts";
-import { parseRetryAfterMs, retryDelayMs } from "./_retry_delay.ts";
-import { importHmacKeys } from "../_shared/_secret.ts";
-import { signAttempt } from "../_shared/_signature.ts";
-import { wait } from "./_wait.ts";
+import { delay } from "./_abort.ts";
+import { normalizeOptions } from "./_normalize_options.ts";
+import { type AttemptStep, Sender } from "./_sender.ts";
+import { ENDINGS } from "./_endings.ts";
 
 /**
  * Per-delivery options of {@linkcode WebhookDeliveryService.send} and
@@ -87,9 +70,7 @@ export interface SendOptions {
  * ```
  */
 export class WebhookDeliveryService {
-  #options: NormalizedOptions;
-  /** Imported once here, awaited by each signed delivery. */
-  #signingKeys: Promise<CryptoKey[]> | undefined;
+  readonly #sender: Sender;
 
   /**
    * Creates a service; every option is optional.
@@ -109,11 +90,7 @@ export class WebhookDeliveryService {
    * `resolveHost` are not of the right shape.
    */
   constructor(options: WebhookDeliveryOptions = {}) {
-    this.#options = normalizeOptions(options ?? {});
-    const secrets = this.#options.secrets;
-    this.#signingKeys = secrets.length > 0
-      ? importHmacKeys(secrets, "sign")
-      : undefined;
+    this.#sender = new Sender(normalizeOptions(options ?? {}));
   }
 
   /**
@@ -188,258 +165,44 @@ export class WebhookDeliveryService {
     payload: unknown,
     options?: SendOptions,
   ): Promise<DeliveryResult> {
-    options ??= {};
-    const settings = this.#options;
     const startedAt = performance.now();
-    const id = options.id ?? crypto.randomUUID();
-    const signal = options.signal;
-    const attempts: DeliveryAttempt[] = [];
-    const maxAttempts = settings.retryDelaysMs.length + 1;
+    const sender = this.#sender;
+    const delivery = sender.prepare(url, payload, options);
+    const attempts: DeliveryResult["attempts"] = [];
     const finish = (
-      outcome: DeliveryOutcome,
-      error?: DeliveryError,
+      { ending = "invalid", error }: AttemptStep,
     ): DeliveryResult => ({
-      ok: outcome === "delivered",
-      id,
-      outcome,
+      ok: ending === "delivered",
+      id: delivery.id,
+      outcome: ENDINGS[ending].outcome,
       attempts,
       durationMs: Math.round(performance.now() - startedAt),
       ...(error ? { error } : {}),
     });
+    if (delivery.error) return finish(sender.invalid(delivery));
 
-    const prepared = prepareDelivery({
-      url,
-      payload,
-      id,
-      defaultHeaders: settings.headers,
-      headers: options.headers,
-      maxPayloadBytes: settings.maxPayloadBytes,
-      signal,
-    });
-    if ("error" in prepared) {
-      const error = redacted(prepared.error);
-      log(settings.logger, "error", "Webhook delivery is invalid", {
-        webhookId: id,
-        url: logUrl(url),
-        outcome: "invalid",
-        errorKind: error.kind,
-        error: error.message,
-      });
-      return finish("invalid", error);
-    }
-    const loggedUrl = prepared.loggedUrl;
-    // Encoded only when needed: to sign, and for a custom fetch, which is
-    // documented to receive bytes. Until then the global fetch is given the
-    // text, which it encodes faster than TextEncoder.
-    let bytes = prepared.bytes;
-
-    if (settings.blockPrivateNetworks) {
-      const refusal = await checkDestination({
-        url: new URL(prepared.url),
-        resolveHost: settings.resolveHost,
-        timeoutMs: settings.timeoutMs,
-        signal,
-      });
+    try {
+      const refusal = await sender.guard(delivery);
       if (refusal) {
-        const error = redacted(refusal);
-        log(settings.logger, "error", "Webhook destination is blocked", {
-          webhookId: id,
-          url: loggedUrl,
-          outcome: "invalid",
-          errorKind: error.kind,
-          error: error.message,
+        return finish(sender.end("blocked", {
+          webhookId: delivery.id,
+          url: delivery.loggedUrl,
+          error: refusal,
+        }));
+      }
+      const schedule = sender.options.retryDelaysMs;
+      for (let number = 1;; number++) {
+        const step = await sender.attempt(delivery, {
+          number,
+          maxAttempts: schedule.length + 1,
+          nextDelayMs: schedule[number - 1],
         });
-        return finish("invalid", error);
+        if (step.attempt) attempts.push(step.attempt);
+        if (step.ending) return finish(step);
+        await delay(step.attempt?.retryInMs ?? 0, delivery.signal?.signal);
       }
+    } finally {
+      delivery.signal?.release();
     }
-
-    for (let number = 1;; number++) {
-      if (signal?.aborted) {
-        const error: DeliveryError = {
-          kind: "aborted",
-          message: abortMessage(signal),
-        };
-        log(settings.logger, "error", "Webhook delivery aborted", {
-          webhookId: id,
-          url: loggedUrl,
-          // The attempt after which it stopped: 0 when none was made.
-          attempt: number - 1,
-          maxAttempts,
-          outcome: "aborted",
-          errorKind: error.kind,
-          error: error.message,
-        });
-        return finish("aborted", error);
-      }
-
-      const attemptStartedAt = performance.now();
-      const attempt: DeliveryAttempt = {
-        number,
-        startedAt: isoNow(),
-        durationMs: 0,
-      };
-      // Signed per attempt: a retry carries its own timestamp.
-      let headers = prepared.headers;
-      if (this.#signingKeys) {
-        try {
-          headers = await signAttempt({
-            headers,
-            id,
-            body: bytes ??= utf8(prepared.json),
-            keys: await this.#signingKeys,
-            nowMs: Date.now(),
-          });
-        } catch (cause) {
-          // Web Crypto refusing a key that parsed: not seen on any runtime
-          // this is tested on, but no reason to break the never-reject rule.
-          const error = redacted({
-            kind: "invalid_secret",
-            message: `The secret cannot be used to sign: ${
-              cause instanceof Error ? cause.message : String(cause)
-            }`,
-          });
-          log(settings.logger, "error", "Webhook delivery is invalid", {
-            webhookId: id,
-            url: loggedUrl,
-            attempt: number - 1,
-            maxAttempts,
-            outcome: "invalid",
-            errorKind: error.kind,
-            error: error.message,
-          });
-          return finish("invalid", error);
-        }
-      }
-      const { response, error } = await attemptDelivery({
-        url: prepared.url,
-        body: bytes ??
-          (settings.globalFetch ? prepared.json : bytes = utf8(prepared.json)),
-        headers,
-        timeoutMs: settings.timeoutMs,
-        fetch: settings.fetch,
-        runtimeFetch: usesRuntimeFetch(settings),
-        signal,
-      });
-      attempt.durationMs = Math.round(performance.now() - attemptStartedAt);
-      attempts.push(attempt);
-
-      const fields: Record<string, unknown> = {
-        webhookId: id,
-        url: loggedUrl,
-        attempt: number,
-        maxAttempts,
-        outcome: "",
-        durationMs: attempt.durationMs,
-      };
-      if (response) {
-        attempt.status = fields.status = response.status;
-      } else {
-        // Already redacted, like every message an attempt produces.
-        attempt.error = error;
-        fields.errorKind = error.kind;
-        fields.error = error.message;
-      }
-
-      if (response && response.status >= 200 && response.status < 300) {
-        fields.outcome = "delivered";
-        log(settings.logger, "info", "Webhook delivered", fields);
-        return finish("delivered");
-      }
-      if (response) {
-        fields.responseExcerpt = response.excerpt;
-        if (response.location !== null) {
-          fields.location = logUrl(response.location);
-        }
-      }
-      if (error?.kind === "aborted") {
-        fields.outcome = "aborted";
-        log(settings.logger, "error", "Webhook delivery aborted", fields);
-        return finish("aborted");
-      }
-      // A redirect is never retried: the URL is wrong, not the receiver busy.
-      if (
-        response &&
-        (response.status < 400 || !shouldRetry(settings, response.status))
-      ) {
-        fields.outcome = "rejected";
-        log(settings.logger, "error", "Webhook rejected by receiver", fields);
-        return finish("rejected");
-      }
-      const scheduledMs = settings.retryDelaysMs[number - 1];
-      if (scheduledMs === undefined) {
-        fields.outcome = "exhausted";
-        log(
-          settings.logger,
-          "error",
-          "Webhook delivery failed after all attempts",
-          fields,
-        );
-        return finish("exhausted");
-      }
-
-      const delayMs = retryDelayMs({
-        scheduledMs,
-        jitter: settings.jitter,
-        retryAfterMs: parseRetryAfterMs(
-          response?.retryAfter ?? null,
-          Date.now(),
-        ),
-        maxRetryAfterMs: settings.maxRetryAfterMs,
-      });
-      attempt.retryInMs = fields.retryInMs = delayMs;
-      fields.outcome = "retrying";
-      log(
-        settings.logger,
-        "warn",
-        "Webhook attempt failed, will retry",
-        fields,
-      );
-      await wait(delayMs, signal);
-    }
-  }
-}
-
-/**
- * The error with every URL in its message in the redacted form that logs
- * use, for the messages built from the caller's input or an exception's text.
- */
-function redacted(error: DeliveryError): DeliveryError {
-  return { kind: error.kind, message: redactUrls(error.message) };
-}
-
-function shouldRetry(settings: NormalizedOptions, status: number): boolean {
-  try {
-    const retry: unknown = settings.retryOnStatus(status);
-    ignoreRejection(retry);
-    return retry === true;
-  } catch {
-    return false;
-  }
-}
-
-/** Logs without letting a faulty logger break a delivery. */
-function log(
-  logger: Logger,
-  level: LogLevel,
-  message: string,
-  fields: Record<string, unknown>,
-): void {
-  try {
-    ignoreRejection(logger[level](message, fields));
-  } catch {
-    // A logger that throws must not turn a delivery into a rejection.
-  }
-}
-
-/**
- * A callback typed to return `void` may still return a promise; if it
- * rejects unhandled, Node.js ends the process. Swallow it.
- */
-function ignoreRejection(value: unknown): void {
-  if (
-    typeof value === "object" && value !== null &&
-    typeof (value as { then?: unknown }).then === "function"
-  ) {
-    (value as PromiseLike<unknown>).then(undefined, () => {});
   }
 }

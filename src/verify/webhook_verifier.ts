@@ -26,7 +26,9 @@ export interface WebhookVerifierOptions {
    */
   toleranceSeconds?: number;
   /**
-   * The receiver's clock, in milliseconds since the Unix epoch.
+   * The receiver's clock, in milliseconds since the Unix epoch. It must
+   * return a finite number: verification throws a `TypeError` otherwise,
+   * rather than accept a timestamp it cannot check.
    *
    * @default {() => Date.now()}
    */
@@ -201,6 +203,9 @@ export class WebhookVerifier {
    * @returns The payload, parsed from JSON.
    * @throws {WebhookVerificationError} When the webhook cannot be trusted or
    * is not JSON; its `reason` says why.
+   * @throws {TypeError} When `body` or `headers` are of the wrong type, or
+   * when the `now` option returns something other than a finite number (the
+   * timestamp cannot be checked, so nothing is accepted).
    */
   async verify(
     body: string | Uint8Array,
@@ -243,6 +248,8 @@ export class WebhookVerifier {
    * @returns The payload, parsed from JSON.
    * @throws {WebhookVerificationError} When the webhook cannot be trusted or
    * is not JSON; its `reason` says why.
+   * @throws {TypeError} When the `now` option returns something other than a
+   * finite number.
    */
   async verifyRequest(request: Request): Promise<unknown> {
     const signed = this.#checkHeaders(request.headers);
@@ -272,7 +279,19 @@ export class WebhookVerifier {
         "Cannot verify webhook as its 'webhook-timestamp' header is not an integer number of seconds",
       );
     }
-    const nowSeconds = Math.floor(this.#now() / 1_000);
+    const nowMs: unknown = this.#now();
+    // A clock that answers NaN would make every timestamp look fresh, and
+    // switch replay protection off: refuse it instead.
+    if (typeof nowMs !== "number" || !Number.isFinite(nowMs)) {
+      throw new TypeError(
+        `Cannot verify webhook as 'now' must return a finite number of milliseconds: it returned ${
+          typeof nowMs === "number"
+            ? String(nowMs)
+            : `a value of type ${typeof nowMs}`
+        }`,
+      );
+    }
+    const nowSeconds = Math.floor(nowMs / 1_000);
     const offset = Number(timestamp) - nowSeconds;
     if (-offset > this.#toleranceSeconds) {
       throw new WebhookVerificationError(

@@ -3,11 +3,10 @@ let cachedPrefix = "";
 
 /**
  * The current time as ISO 8601, the same string as
- * `new Date().toISOString()`. Formatting a date was the largest single item
- * of deliver()'s own cost in the CPU profiles of bench/ (about 5 % of its
- * throughput, then 1 % once each millisecond was formatted once): the date
- * up to the seconds is formatted once a second, and only the milliseconds are
- * added per call. The clock is read through `Date.now()`, so fake timers
+ * `new Date().toISOString()`. Formatting a date is costly next to the rest
+ * of a delivery's own work (see bench/NOTES.md), so the date up to the
+ * seconds is formatted once a second, and only the milliseconds are added
+ * per call. The clock is read through `Date.now()`, so fake timers
  * reach it.
  */
 export function isoNow(): string {

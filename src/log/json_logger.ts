@@ -101,9 +101,9 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
       logger: "webhook-delivery",
       msg: message,
     };
-    // A replacer costs JSON.stringify its fast path (in bench/, a quarter of
-    // this logger's cost): it is passed only when some value is an object or
-    // a bigint, the cases it exists for. Records of the service hold none.
+    // A replacer costs JSON.stringify its fast path (bench/NOTES.md): it is
+    // passed only when some value is an object or a bigint, the cases it
+    // exists for. Records of the service hold none.
     let plain = true;
     for (const key in fields) {
       if (!Object.hasOwn(fields, key) || RESERVED_KEYS.has(key)) continue;

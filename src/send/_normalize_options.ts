@@ -44,16 +44,14 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 const LOGGER_METHODS = ["debug", "info", "warn", "error"] as const;
 
-function fail(option: string, requirement: string, value: unknown): never {
-  throw new RangeError(
-    `Cannot create WebhookDeliveryService as '${option}' must be ${requirement}: current value is ${
-      describe(value)
-    }`,
-  );
-}
-
-function failType(option: string, requirement: string, value: unknown): never {
-  throw new TypeError(
+/** Throws a `RangeError`, or the error type given, naming the option and its value. */
+function fail(
+  option: string,
+  requirement: string,
+  value: unknown,
+  ErrorType: typeof RangeError | typeof TypeError = RangeError,
+): never {
+  throw new ErrorType(
     `Cannot create WebhookDeliveryService as '${option}' must be ${requirement}: current value is ${
       describe(value)
     }`,
@@ -135,10 +133,10 @@ export function normalizeOptions(
     );
   }
   if (typeof retryOnStatus !== "function") {
-    failType("retryOnStatus", "a function", retryOnStatus);
+    fail("retryOnStatus", "a function", retryOnStatus, TypeError);
   }
   if (typeof fetch !== "function") {
-    failType("fetch", "a function", fetch);
+    fail("fetch", "a function", fetch, TypeError);
   }
   if (logger !== undefined) {
     const missing = LOGGER_METHODS.filter((method) =>
@@ -160,11 +158,11 @@ export function normalizeOptions(
     );
   }
   if (typeof blockPrivateNetworks !== "boolean") {
-    failType("blockPrivateNetworks", "a boolean", blockPrivateNetworks);
+    fail("blockPrivateNetworks", "a boolean", blockPrivateNetworks, TypeError);
   }
   if (resolveHost !== undefined) {
     if (typeof resolveHost !== "function") {
-      failType("resolveHost", "a function", resolveHost);
+      fail("resolveHost", "a function", resolveHost, TypeError);
     }
     // Resolving names for a guard that is off would look like protection
     // and be none.

@@ -87,11 +87,11 @@ export class Sender {
   }
 
   /**
-   * With `blockPrivateNetworks`, the reason to refuse the destination, or
-   * `undefined` to go on (also when the caller's signal fired meanwhile:
-   * the next attempt reports that).
+   * With `blockPrivateNetworks`, the logged ending of a destination it
+   * refuses, or `undefined` to go on (also when the caller's signal fired
+   * meanwhile: the next attempt reports that).
    */
-  async guard(delivery: PreparedDelivery): Promise<DeliveryError | undefined> {
+  async guard(delivery: PreparedDelivery): Promise<AttemptStep | undefined> {
     if (!this.options.blockPrivateNetworks) return undefined;
     const refusal = await checkDestination({
       url: new URL(delivery.url),
@@ -99,8 +99,11 @@ export class Sender {
       timeoutMs: this.options.timeoutMs,
       signal: delivery.signal?.signal,
     });
-    return refusal &&
-      { kind: refusal.kind, message: redactText(refusal.message) };
+    return refusal && this.end("blocked", {
+      webhookId: delivery.id,
+      url: delivery.loggedUrl,
+      error: { kind: refusal.kind, message: redactText(refusal.message) },
+    });
   }
 
   /** Signs (when there is a secret), sends, classifies and logs one attempt. */

@@ -182,14 +182,8 @@ export class WebhookDeliveryService {
     if (delivery.error) return finish(sender.invalid(delivery));
 
     try {
-      const refusal = await sender.guard(delivery);
-      if (refusal) {
-        return finish(sender.end("blocked", {
-          webhookId: delivery.id,
-          url: delivery.loggedUrl,
-          error: refusal,
-        }));
-      }
+      const refused = await sender.guard(delivery);
+      if (refused) return finish(refused);
       const schedule = sender.options.retryDelaysMs;
       for (let number = 1;; number++) {
         const step = await sender.attempt(delivery, {

@@ -66,3 +66,30 @@ export {
   WebhookVerificationError,
 } from "./src/verify/webhook_verification_error.ts";
 export type { WebhookVerificationReason } from "./src/verify/webhook_verification_error.ts";
+export { WebhookQueue } from "./src/queue/webhook_queue.ts";
+export type { EnqueueItem } from "./src/queue/webhook_queue.ts";
+export { DEFAULT_QUEUE_RETRY_DELAYS_MS } from "./src/queue/options.ts";
+export type {
+  CircuitBreakerOptions,
+  CloseOptions,
+  EnqueueOptions,
+  WebhookQueueOptions,
+} from "./src/queue/options.ts";
+export type { WebhookQueueEvent } from "./src/queue/events.ts";
+export { MemoryStore } from "./src/queue/memory_store.ts";
+export type {
+  AttemptDecision,
+  AttemptResult,
+  ClaimedMessage,
+  ClaimOptions,
+  ClaimResult,
+  EnqueueResult,
+  ListOptions,
+  MessagePage,
+  MessageRecord,
+  MessageStatus,
+  NewMessage,
+  ReplayFilter,
+  StoreStats,
+  WebhookStore,
+} from "./src/queue/store.ts";

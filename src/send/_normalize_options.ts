@@ -12,6 +12,11 @@ import {
 } from "./options.ts";
 import { parseCustomHeaders } from "./_custom_headers.ts";
 import { decodeSecrets } from "../_shared/_secret.ts";
+import {
+  failOption,
+  isMilliseconds,
+  MAX_TIMER_MS,
+} from "../_shared/_option_error.ts";
 
 /** {@linkcode WebhookDeliveryOptions} with defaults applied and values checked. */
 export interface NormalizedOptions {
@@ -39,37 +44,7 @@ export interface NormalizedOptions {
 // Standard Webhooks asks for secrets of at least 24 random bytes.
 const MIN_SECRET_BYTES = 24;
 
-// Timers in Node.js and browsers fire at once for longer delays.
-const MAX_TIMER_MS = 2_147_483_647;
-
 const LOGGER_METHODS = ["debug", "info", "warn", "error"] as const;
-
-/** Throws a `RangeError`, or the error type given, naming the option and its value. */
-function fail(
-  option: string,
-  requirement: string,
-  value: unknown,
-  ErrorType: typeof RangeError | typeof TypeError = RangeError,
-): never {
-  throw new ErrorType(
-    `Cannot create WebhookDeliveryService as '${option}' must be ${requirement}: current value is ${
-      describe(value)
-    }`,
-  );
-}
-
-function describe(value: unknown): string {
-  if (Array.isArray(value)) {
-    const shown: string[] = [];
-    for (let index = 0; index < Math.min(value.length, 10); index++) {
-      shown.push(index in value ? describe(value[index]) : "<hole>");
-    }
-    return `[${shown.join(", ")}${value.length > 10 ? ", …" : ""}]`;
-  }
-  if (typeof value === "function") return "a function";
-  if (typeof value === "object" && value !== null) return "an object";
-  return String(value);
-}
 
 /** An array whose every index, holes included, holds a delay. */
 function isSchedule(value: unknown): value is readonly number[] {
@@ -80,11 +55,6 @@ function isSchedule(value: unknown): value is readonly number[] {
   return true;
 }
 
-function isMilliseconds(value: unknown, min: number): value is number {
-  return typeof value === "number" && Number.isFinite(value) &&
-    value >= min && value <= MAX_TIMER_MS;
-}
-
 // Looked up at each call, so a global replaced after construction is used.
 const callGlobalFetch: FetchFunction = (url, init) =>
   globalThis.fetch(url, init);
@@ -92,7 +62,14 @@ const callGlobalFetch: FetchFunction = (url, init) =>
 /** Applies defaults and throws a `RangeError` or `TypeError` naming any bad option. */
 export function normalizeOptions(
   options: WebhookDeliveryOptions,
+  subject = "WebhookDeliveryService",
 ): NormalizedOptions {
+  const fail = (
+    option: string,
+    requirement: string,
+    value: unknown,
+    ErrorType?: typeof RangeError | typeof TypeError,
+  ): never => failOption(subject, option, requirement, value, ErrorType);
   const {
     timeoutMs = DEFAULT_TIMEOUT_MS,
     retryDelaysMs = DEFAULT_RETRY_DELAYS_MS,

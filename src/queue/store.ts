@@ -1,0 +1,210 @@
+/**
+ * The contract between {@linkcode WebhookQueue} and where its messages live.
+ * Every store passes the same contract test suite; a store keeps no clock
+ * of its own: each call that needs the time is given it.
+ *
+ * @module
+ */
+import type { DeliveryAttempt } from "../send/delivery_result.ts";
+
+/**
+ * Where a message stands: waiting for an attempt (or in one), accepted by its
+ * receiver, or given up on.
+ */
+export type MessageStatus = "pending" | "delivered" | "dead";
+
+/** A message as `enqueue` stores it: checked, serialized, ready to send. */
+export interface NewMessage {
+  /** The `webhook-id`; a message whose id is stored already is a duplicate. */
+  id: string;
+  /** The URL sent to, with any credentials moved into `headers`. */
+  url: string;
+  /** The URL in its redacted form, as log records and inspection show it. */
+  loggedUrl: string;
+  /** The key that concurrency limits, the circuit breaker and `410 Gone` apply to. */
+  endpoint: string;
+  /** The JSON text of the payload. */
+  body: string;
+  /** Every header to send except the signature, which each attempt makes anew. */
+  headers: Record<string, string>;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+}
+
+/** What `enqueue` did with one message. */
+export interface EnqueueResult {
+  id: string;
+  /** `true` when a message with this id was stored already: nothing new is. */
+  duplicate: boolean;
+  /** `dead` when its endpoint is disabled; for a duplicate, the stored one's. */
+  status: MessageStatus;
+}
+
+/** What a worker asks of `claim`. */
+export interface ClaimOptions {
+  /** Milliseconds since the epoch. */
+  now: number;
+  /** The most messages to claim. */
+  limit: number;
+  /** How long the claim holds: nobody else claims the message before `now + leaseMs`. */
+  leaseMs: number;
+  /** The most messages of one endpoint under lease at once, over every worker. */
+  endpointLimit: number;
+  /** Per-endpoint exceptions to `endpointLimit`: 0 skips an endpoint, 1 lets one probe through. */
+  endpointLimits?: ReadonlyMap<string, number> | undefined;
+  /**
+   * A message claimed this many times without a result recorded (each
+   * claim ended by a crash or a lost lease) goes `dead` instead.
+   */
+  maxClaimsWithoutResult: number;
+}
+
+/** A message under lease: the worker holding `token` may record its attempt. */
+export interface ClaimedMessage {
+  id: string;
+  url: string;
+  loggedUrl: string;
+  endpoint: string;
+  body: string;
+  headers: Record<string, string>;
+  /** The lease's token: a result with an older token is not recorded. */
+  token: string;
+  /** Attempts recorded in all, over every replay. */
+  attempts: number;
+  /** Attempts recorded since it was enqueued or last replayed: its place in the schedule. */
+  scheduleIndex: number;
+}
+
+/** The messages claimed, and those given up because claims kept ending without a result. */
+export interface ClaimResult {
+  messages: ClaimedMessage[];
+  /** Ids that went `dead` in this call. */
+  abandoned: string[];
+  /**
+   * When the next pending message not claimed now falls due, in
+   * milliseconds since the epoch; `undefined` when none is waiting.
+   */
+  nextDueAt: number | undefined;
+}
+
+/** What becomes of a message after an attempt. */
+export type AttemptDecision =
+  | { type: "delivered" }
+  | { type: "retry"; at: number }
+  | { type: "dead"; reason: string }
+  /** Back to pending, due at once, with no attempt counted (the worker stopped). */
+  | { type: "release" };
+
+/** The result of one attempt, for `record`. */
+export interface AttemptResult {
+  id: string;
+  token: string;
+  /** Milliseconds since the epoch. */
+  now: number;
+  /** Absent when nothing was sent. */
+  attempt?: DeliveryAttempt | undefined;
+  decision: AttemptDecision;
+}
+
+/** A message as inspection shows it. */
+export interface MessageRecord {
+  id: string;
+  /** Redacted. */
+  url: string;
+  endpoint: string;
+  status: MessageStatus;
+  /** ISO 8601. */
+  createdAt: string;
+  /** ISO 8601: when its status or schedule last changed. */
+  updatedAt: string;
+  /** ISO 8601, for a pending message; `null` otherwise. */
+  nextAttemptAt: string | null;
+  /** Whether a worker holds a lease on it now. */
+  inFlight: boolean;
+  /** Why it is dead. */
+  deadReason?: string;
+  /** Every attempt recorded, oldest first, with the fields of `send()`'s. */
+  attempts: DeliveryAttempt[];
+}
+
+/** Which messages `list` returns. */
+export interface ListOptions {
+  status?: MessageStatus | undefined;
+  endpoint?: string | undefined;
+  /** @default {100} */
+  limit?: number | undefined;
+  /** The `cursor` of the previous page. */
+  cursor?: string | undefined;
+}
+
+/** One page of `list`, oldest first. */
+export interface MessagePage {
+  messages: MessageRecord[];
+  /** Pass it back for the next page; absent on the last one. */
+  cursor?: string;
+}
+
+/** Which dead messages a bulk replay puts back. */
+export interface ReplayFilter {
+  endpoint?: string | undefined;
+  /** Created at or after, milliseconds since the epoch. */
+  since?: number | undefined;
+  /** Created before, milliseconds since the epoch. */
+  until?: number | undefined;
+}
+
+/** Counts of messages, for dashboards and health checks. */
+export interface StoreStats {
+  pending: number;
+  delivered: number;
+  dead: number;
+  /** Pending messages under a lease that has not expired. */
+  inFlight: number;
+  /** Endpoints disabled (by a `410 Gone` or by hand), with the reason. */
+  disabledEndpoints: { endpoint: string; reason: string }[];
+}
+
+/**
+ * Where a {@linkcode WebhookQueue} keeps its messages. Implement it to put
+ * the queue on another database; the contract test suite in
+ * `tests/queue/store_contract.ts` tells what each method must do.
+ *
+ * @example Counting what a store holds
+ * ```ts
+ * import { MemoryStore, type WebhookStore } from "@omoi/webhook-delivery";
+ *
+ * const store: WebhookStore = new MemoryStore();
+ * const { pending, dead } = await store.stats(Date.now());
+ * console.log({ pending, dead });
+ * ```
+ */
+export interface WebhookStore {
+  /** Stores messages, all or none; an id stored already is a duplicate. */
+  enqueue(messages: readonly NewMessage[]): Promise<EnqueueResult[]>;
+  /** Leases due pending messages, oldest due first, within the limits. */
+  claim(options: ClaimOptions): Promise<ClaimResult>;
+  /** Records results; each is `false` when its token no longer holds the lease. */
+  record(results: readonly AttemptResult[]): Promise<boolean[]>;
+  /**
+   * Disables an endpoint: its pending messages go `dead` with `reason`, and
+   * new ones are stored `dead`. Returns how many went dead.
+   */
+  disableEndpoint(
+    endpoint: string,
+    reason: string,
+    now: number,
+  ): Promise<number>;
+  /** Lets an endpoint receive again; `false` if it was not disabled. */
+  enableEndpoint(endpoint: string): Promise<boolean>;
+  get(id: string): Promise<MessageRecord | undefined>;
+  list(options?: ListOptions): Promise<MessagePage>;
+  stats(now: number): Promise<StoreStats>;
+  /** Puts a dead or delivered message back, due at `now`, its schedule restarted. */
+  replay(id: string, now: number): Promise<boolean>;
+  /** Puts back every dead message that matches; returns how many. */
+  replayDead(filter: ReplayFilter, now: number): Promise<number>;
+  /** Deletes delivered messages last updated before `before`; returns how many. */
+  prune(before: number): Promise<number>;
+  /** Releases what the store holds open; it is not used afterwards. */
+  close(): Promise<void>;
+}

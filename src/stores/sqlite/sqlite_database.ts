@@ -1,0 +1,41 @@
+/** A value a statement takes as a parameter or gives back in a column. */
+export type SqliteValue = string | number | bigint | null | Uint8Array;
+
+/** A prepared statement, as `node:sqlite`'s `StatementSync` has it. */
+export interface SqliteStatement {
+  run(...params: SqliteValue[]): { changes: number | bigint };
+  get(...params: SqliteValue[]): unknown;
+  all(...params: SqliteValue[]): unknown[];
+}
+
+/**
+ * An open SQLite database with the shape of `node:sqlite`'s `DatabaseSync`
+ * (Deno ≥ 2.2, Node.js ≥ 22.5, Bun), which `bun:sqlite`'s `Database` and
+ * better-sqlite3's also have.
+ *
+ * @example Handing the store a database that is open already
+ * ```ts
+ * import { DatabaseSync } from "node:sqlite";
+ * import { SqliteStore, type SqliteDatabase } from "@omoi/webhook-delivery/sqlite";
+ *
+ * const database: SqliteDatabase = new DatabaseSync(":memory:");
+ * const store = new SqliteStore({ database });
+ * await store.close();
+ * ```
+ */
+export interface SqliteDatabase {
+  exec(sql: string): unknown;
+  prepare(sql: string): SqliteStatement;
+  close(): unknown;
+}
+
+/** `node:sqlite`, loaded only when a store opens a file by its path. */
+export async function openSqliteFile(path: string): Promise<SqliteDatabase> {
+  // A specifier in a variable keeps the package's type check and its npm
+  // build free of Node.js's types, and `.` free of `node:sqlite` until used.
+  const specifier = "node:sqlite";
+  const sqlite = await import(specifier) as {
+    DatabaseSync: new (path: string) => SqliteDatabase;
+  };
+  return new sqlite.DatabaseSync(path);
+}

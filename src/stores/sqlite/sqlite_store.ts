@@ -1,0 +1,503 @@
+import type { DeliveryAttempt } from "../../send/delivery_result.ts";
+import {
+  abandonedReason,
+  type ClaimCandidate,
+  disabledReason,
+  newToken,
+  planClaim,
+} from "../../queue/_claim_plan.ts";
+import { GroupCommit } from "../../queue/_group_commit.ts";
+import { pageCursor, readCursor } from "../../queue/_page_cursor.ts";
+import type {
+  AttemptResult,
+  ClaimedMessage,
+  ClaimOptions,
+  ClaimResult,
+  EnqueueResult,
+  ListOptions,
+  MessagePage,
+  MessageRecord,
+  MessageStatus,
+  NewMessage,
+  ReplayFilter,
+  StoreStats,
+  WebhookStore,
+} from "../../queue/store.ts";
+import { prepareSchema } from "./_schema.ts";
+import {
+  openSqliteFile,
+  type SqliteDatabase,
+  type SqliteStatement,
+  type SqliteValue,
+} from "./sqlite_database.ts";
+
+/** Where a {@linkcode SqliteStore} keeps its messages, and how safely. */
+export type SqliteStoreOptions =
+  & (
+    /** A file, opened with `node:sqlite`; created when missing. */
+    | { path: string; database?: undefined }
+    /** A database opened by the caller; `close()` closes it. */
+    | { database: SqliteDatabase; path?: undefined }
+  )
+  & {
+    /**
+     * `FULL` syncs every commit to disk: an enqueue confirmed is one that
+     * survives a power cut. `NORMAL` survives a crash of the process but
+     * may lose the last commits on power loss, for fewer fsyncs.
+     *
+     * @default {"FULL"}
+     */
+    synchronous?: "FULL" | "NORMAL" | undefined;
+    /**
+     * How long a statement waits for another process's write lock before
+     * failing with `SQLITE_BUSY`.
+     *
+     * @default {5000}
+     */
+    busyTimeoutMs?: number | undefined;
+  };
+
+interface MessageRow {
+  seq: number;
+  id: string;
+  logged_url: string;
+  endpoint: string;
+  status: MessageStatus;
+  created_at: number;
+  updated_at: number;
+  next_attempt_at: number;
+  lease_until: number;
+  attempts: string;
+  dead_reason: string | null;
+}
+
+/**
+ * A {@linkcode WebhookStore} in a SQLite file, on `node:sqlite`: no
+ * dependency on Deno ≥ 2.2, Node.js ≥ 22.5 and Bun. WAL mode with
+ * `synchronous=FULL` by default, so an `enqueue` that resolved survives a
+ * crash or a power cut; several processes can share one file. Concurrent
+ * enqueues and recorded results are written in shared transactions (group
+ * commit), so durability does not cost one fsync per call.
+ *
+ * @example A durable queue in a file
+ * ```ts
+ * import { silentLogger, WebhookQueue } from "@omoi/webhook-delivery";
+ * import { SqliteStore } from "@omoi/webhook-delivery/sqlite";
+ *
+ * const path = await Deno.makeTempFile({ suffix: ".db" });
+ * await using queue = new WebhookQueue({
+ *   store: new SqliteStore({ path }),
+ *   logger: silentLogger,
+ * });
+ * const { id } = await queue.enqueue("https://monitoring.example/hooks", {
+ *   event_type: "task.failed",
+ * });
+ * console.log((await queue.get(id))?.status); // "pending", and on disk
+ * ```
+ */
+export class SqliteStore implements WebhookStore {
+  readonly #options: SqliteStoreOptions;
+  #database: Promise<SqliteDatabase> | undefined;
+  /** The database once open: statements run synchronously inside transactions. */
+  #handle: SqliteDatabase | undefined;
+  readonly #statements = new Map<string, SqliteStatement>();
+  readonly #enqueues: GroupCommit<NewMessage, EnqueueResult>;
+  readonly #records: GroupCommit<AttemptResult, boolean>;
+
+  /**
+   * @param options `path` of the file, or an open `database`, and how safely to write.
+   * @throws {TypeError} When neither or both of `path` and `database` are given.
+   */
+  constructor(options: SqliteStoreOptions) {
+    if ((options?.path === undefined) === (options?.database === undefined)) {
+      throw new TypeError(
+        "SqliteStore needs either 'path' or 'database', and not both",
+      );
+    }
+    this.#options = options;
+    this.#enqueues = new GroupCommit(async (messages) => {
+      const database = await this.#open();
+      return this.#transaction(
+        database,
+        () => messages.map((m) => this.#insert(m)),
+      );
+    });
+    this.#records = new GroupCommit(async (results) => {
+      const database = await this.#open();
+      return this.#transaction(
+        database,
+        () => results.map((r) => this.#recordOne(r)),
+      );
+    });
+  }
+
+  /** {@inheritDoc WebhookStore.enqueue} */
+  async enqueue(messages: readonly NewMessage[]): Promise<EnqueueResult[]> {
+    if (messages.length === 1) return [await this.#enqueues.push(messages[0]!)];
+    const database = await this.#open();
+    return this.#transaction(
+      database,
+      () => messages.map((m) => this.#insert(m)),
+    );
+  }
+
+  /** {@inheritDoc WebhookStore.claim} */
+  async claim(options: ClaimOptions): Promise<ClaimResult> {
+    const database = await this.#open();
+    const { now } = options;
+    return this.#transaction(database, () => {
+      const abandoned = (this.#all(
+        `UPDATE webhook_messages
+         SET status = 'dead', dead_reason = ?, updated_at = ?, lease_token = NULL, lease_until = 0
+         WHERE status = 'pending' AND lease_until > 0 AND lease_until <= ? AND claims >= ?
+         RETURNING id`,
+        abandonedReason(options.maxClaimsWithoutResult),
+        now,
+        now,
+        options.maxClaimsWithoutResult,
+      ) as { id: string }[]).map(({ id }) => id);
+      const leased = new Map(
+        (this.#all(
+          `SELECT endpoint, count(*) AS held FROM webhook_messages
+           WHERE status = 'pending' AND lease_until > ? GROUP BY endpoint`,
+          now,
+        ) as { endpoint: string; held: number }[]).map((
+          row,
+        ) => [row.endpoint, row.held]),
+      );
+      const candidates = this.#all(
+        `SELECT id, endpoint FROM webhook_messages
+         WHERE status = 'pending' AND next_attempt_at <= ? AND lease_until <= ?
+         ORDER BY next_attempt_at, seq LIMIT ?`,
+        now,
+        now,
+        Math.max(options.limit * 16, 256),
+      ) as ClaimCandidate[];
+      const chosen = planClaim(candidates, leased, options);
+      const messages: ClaimedMessage[] = chosen.map(({ id }) => {
+        const token = newToken();
+        const row = this.#get(
+          `UPDATE webhook_messages
+           SET lease_token = ?, lease_until = ?, claims = claims + 1
+           WHERE id = ?
+           RETURNING url, logged_url, endpoint, body, headers, schedule_index,
+             json_array_length(attempts) AS attempt_count`,
+          token,
+          now + options.leaseMs,
+          id,
+        ) as {
+          url: string;
+          logged_url: string;
+          endpoint: string;
+          body: string;
+          headers: string;
+          schedule_index: number;
+          attempt_count: number;
+        };
+        return {
+          id,
+          url: row.url,
+          loggedUrl: row.logged_url,
+          endpoint: row.endpoint,
+          body: row.body,
+          headers: JSON.parse(row.headers),
+          token,
+          attempts: row.attempt_count,
+          scheduleIndex: row.schedule_index,
+        };
+      });
+      const skipped = candidates.length > chosen.length;
+      const next = this.#get(
+        `SELECT min(next_attempt_at) AS at FROM webhook_messages
+         WHERE status = 'pending' AND next_attempt_at > ?`,
+        now,
+      ) as { at: number | null };
+      const nextDueAt = skipped ? now : next.at ?? undefined;
+      return { messages, abandoned, nextDueAt };
+    });
+  }
+
+  /** {@inheritDoc WebhookStore.record} */
+  async record(results: readonly AttemptResult[]): Promise<boolean[]> {
+    if (results.length === 1) return [await this.#records.push(results[0]!)];
+    const database = await this.#open();
+    return this.#transaction(
+      database,
+      () => results.map((r) => this.#recordOne(r)),
+    );
+  }
+
+  /** {@inheritDoc WebhookStore.disableEndpoint} */
+  async disableEndpoint(
+    endpoint: string,
+    reason: string,
+    now: number,
+  ): Promise<number> {
+    const database = await this.#open();
+    return this.#transaction(database, () => {
+      this.#run(
+        `INSERT INTO webhook_endpoints (endpoint, disabled_reason) VALUES (?, ?)
+         ON CONFLICT (endpoint) DO UPDATE SET disabled_reason = excluded.disabled_reason`,
+        endpoint,
+        reason,
+      );
+      return this.#run(
+        `UPDATE webhook_messages
+         SET status = 'dead', dead_reason = ?, updated_at = ?, lease_token = NULL, lease_until = 0
+         WHERE endpoint = ? AND status = 'pending'`,
+        disabledReason(reason),
+        now,
+        endpoint,
+      );
+    });
+  }
+
+  /** {@inheritDoc WebhookStore.enableEndpoint} */
+  async enableEndpoint(endpoint: string): Promise<boolean> {
+    await this.#open();
+    return this.#run(
+      "DELETE FROM webhook_endpoints WHERE endpoint = ?",
+      endpoint,
+    ) > 0;
+  }
+
+  /** {@inheritDoc WebhookStore.get} */
+  async get(id: string): Promise<MessageRecord | undefined> {
+    await this.#open();
+    const row = this.#get(
+      "SELECT * FROM webhook_messages WHERE id = ?",
+      id,
+    ) as MessageRow | undefined | null;
+    return row ? toRecord(row, Date.now()) : undefined;
+  }
+
+  /** {@inheritDoc WebhookStore.list} */
+  async list(options: ListOptions = {}): Promise<MessagePage> {
+    const after = readCursor(options.cursor);
+    const limit = options.limit ?? 100;
+    await this.#open();
+    const rows = this.#all(
+      `SELECT * FROM webhook_messages
+       WHERE seq > ? AND (? IS NULL OR status = ?) AND (? IS NULL OR endpoint = ?)
+       ORDER BY seq LIMIT ?`,
+      after,
+      options.status ?? null,
+      options.status ?? null,
+      options.endpoint ?? null,
+      options.endpoint ?? null,
+      limit + 1,
+    ) as MessageRow[];
+    const now = Date.now();
+    const page = rows.slice(0, limit);
+    return {
+      messages: page.map((row) => toRecord(row, now)),
+      ...(rows.length > limit ? { cursor: pageCursor(page.at(-1)!.seq) } : {}),
+    };
+  }
+
+  /** {@inheritDoc WebhookStore.stats} */
+  async stats(now: number): Promise<StoreStats> {
+    await this.#open();
+    const stats: StoreStats = {
+      pending: 0,
+      delivered: 0,
+      dead: 0,
+      inFlight: 0,
+      disabledEndpoints: [],
+    };
+    for (
+      const row of this.#all(
+        "SELECT status, count(*) AS n FROM webhook_messages GROUP BY status",
+      ) as { status: MessageStatus; n: number }[]
+    ) stats[row.status] = row.n;
+    stats.inFlight = (this.#get(
+      `SELECT count(*) AS n FROM webhook_messages
+       WHERE status = 'pending' AND lease_until > ?`,
+      now,
+    ) as { n: number }).n;
+    stats.disabledEndpoints = (this.#all(
+      "SELECT endpoint, disabled_reason FROM webhook_endpoints ORDER BY endpoint",
+    ) as { endpoint: string; disabled_reason: string }[]).map((row) => ({
+      endpoint: row.endpoint,
+      reason: row.disabled_reason,
+    }));
+    return stats;
+  }
+
+  /** {@inheritDoc WebhookStore.replay} */
+  async replay(id: string, now: number): Promise<boolean> {
+    await this.#open();
+    return this.#run(
+      `${REVIVE} WHERE id = ? AND status != 'pending'`,
+      now,
+      now,
+      id,
+    ) > 0;
+  }
+
+  /** {@inheritDoc WebhookStore.replayDead} */
+  async replayDead(filter: ReplayFilter, now: number): Promise<number> {
+    await this.#open();
+    return this.#run(
+      `${REVIVE} WHERE status = 'dead' AND (? IS NULL OR endpoint = ?)
+       AND created_at >= ? AND created_at < ?`,
+      now,
+      now,
+      filter.endpoint ?? null,
+      filter.endpoint ?? null,
+      filter.since ?? -Number.MAX_VALUE,
+      filter.until ?? Number.MAX_VALUE,
+    );
+  }
+
+  /** {@inheritDoc WebhookStore.prune} */
+  async prune(before: number): Promise<number> {
+    await this.#open();
+    return this.#run(
+      "DELETE FROM webhook_messages WHERE status = 'delivered' AND updated_at < ?",
+      before,
+    );
+  }
+
+  /** {@inheritDoc WebhookStore.close} */
+  async close(): Promise<void> {
+    const database = this.#database;
+    this.#database = Promise.reject(new Error("The SqliteStore is closed"));
+    this.#database.catch(() => {});
+    this.#handle = undefined;
+    this.#statements.clear();
+    if (database) (await database.catch(() => undefined))?.close();
+  }
+
+  #open(): Promise<SqliteDatabase> {
+    return this.#database ??= (async () => {
+      const database = this.#options.database ??
+        await openSqliteFile(this.#options.path!);
+      prepareSchema(database, {
+        synchronous: this.#options.synchronous ?? "FULL",
+        busyTimeoutMs: this.#options.busyTimeoutMs ?? 5_000,
+      });
+      return this.#handle = database;
+    })();
+  }
+
+  #insert(message: NewMessage): EnqueueResult {
+    const disabled = this.#get(
+      "SELECT disabled_reason FROM webhook_endpoints WHERE endpoint = ?",
+      message.endpoint,
+    ) as { disabled_reason: string } | undefined | null;
+    const status: MessageStatus = disabled ? "dead" : "pending";
+    const inserted = this.#run(
+      `INSERT INTO webhook_messages
+       (id, url, logged_url, endpoint, body, headers, status, created_at,
+        updated_at, next_attempt_at, dead_reason)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO NOTHING`,
+      message.id,
+      message.url,
+      message.loggedUrl,
+      message.endpoint,
+      message.body,
+      JSON.stringify(message.headers),
+      status,
+      message.createdAt,
+      message.createdAt,
+      message.createdAt,
+      disabled ? disabledReason(disabled.disabled_reason) : null,
+    );
+    if (inserted > 0) return { id: message.id, duplicate: false, status };
+    const stored = this.#get(
+      "SELECT status FROM webhook_messages WHERE id = ?",
+      message.id,
+    ) as { status: MessageStatus };
+    return { id: message.id, duplicate: true, status: stored.status };
+  }
+
+  #recordOne(result: AttemptResult): boolean {
+    const { decision } = result;
+    const status = decision.type === "delivered"
+      ? "delivered"
+      : decision.type === "dead"
+      ? "dead"
+      : "pending";
+    return this.#run(
+      `UPDATE webhook_messages SET
+         lease_token = NULL, lease_until = 0, updated_at = ?, status = ?,
+         next_attempt_at = ?, dead_reason = ?,
+         claims = CASE WHEN ? THEN max(claims - 1, 0) ELSE 0 END,
+         attempts = CASE WHEN ? IS NULL THEN attempts
+           ELSE json_insert(attempts, '$[#]', json(?)) END,
+         schedule_index = schedule_index + ?
+       WHERE id = ? AND lease_token = ? AND status = 'pending'`,
+      result.now,
+      status,
+      decision.type === "retry" ? decision.at : result.now,
+      decision.type === "dead" ? decision.reason : null,
+      decision.type === "release" ? 1 : 0,
+      result.attempt ? 1 : null,
+      result.attempt ? JSON.stringify(result.attempt) : null,
+      result.attempt ? 1 : 0,
+      result.id,
+      result.token,
+    ) > 0;
+  }
+
+  /** Runs `work` in one write transaction, taken at once so that no two processes deadlock. */
+  #transaction<T>(database: SqliteDatabase, work: () => T): T {
+    database.exec("BEGIN IMMEDIATE");
+    try {
+      const value = work();
+      database.exec("COMMIT");
+      return value;
+    } catch (error) {
+      try {
+        database.exec("ROLLBACK");
+      } catch {
+        // SQLite rolled back already (a full disk does that): nothing to undo.
+      }
+      throw error;
+    }
+  }
+
+  #statement(sql: string): SqliteStatement {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      if (!this.#handle) throw new Error("The SqliteStore is not open");
+      statement = this.#handle.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #run(sql: string, ...params: SqliteValue[]): number {
+    return Number(this.#statement(sql).run(...params).changes);
+  }
+
+  #get(sql: string, ...params: SqliteValue[]): unknown {
+    return this.#statement(sql).get(...params);
+  }
+
+  #all(sql: string, ...params: SqliteValue[]): unknown[] {
+    return this.#statement(sql).all(...params);
+  }
+}
+
+const REVIVE = `UPDATE webhook_messages SET
+  status = 'pending', dead_reason = NULL, updated_at = ?, next_attempt_at = ?,
+  claims = 0, schedule_index = 0, lease_token = NULL, lease_until = 0`;
+
+function toRecord(row: MessageRow, now: number): MessageRecord {
+  const pending = row.status === "pending";
+  return {
+    id: row.id,
+    url: row.logged_url,
+    endpoint: row.endpoint,
+    status: row.status,
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+    nextAttemptAt: pending ? new Date(row.next_attempt_at).toISOString() : null,
+    inFlight: pending && row.lease_until > now,
+    ...(row.dead_reason === null ? {} : { deadReason: row.dead_reason }),
+    attempts: JSON.parse(row.attempts) as DeliveryAttempt[],
+  };
+}

@@ -1,0 +1,366 @@
+/**
+ * The contract every `WebhookStore` must pass, as one `Deno.test` per
+ * behaviour. A store module's test calls `storeContract` with a factory
+ * that makes a fresh, empty store.
+ */
+import assert from "node:assert/strict";
+import type { NewMessage, WebhookStore } from "../../mod.ts";
+
+const T0 = Date.UTC(2026, 0, 1);
+
+function message(id: string, endpoint = "a", createdAt = T0): NewMessage {
+  return {
+    id,
+    url: `https://example.test/${endpoint}`,
+    loggedUrl: `https://example.test/${endpoint}`,
+    endpoint,
+    body: JSON.stringify({ id }),
+    headers: { "webhook-id": id, "content-type": "application/json" },
+    createdAt,
+  };
+}
+
+const claimAt = (
+  now: number,
+  extra: Partial<Parameters<WebhookStore["claim"]>[0]> = {},
+) => ({
+  now,
+  limit: 10,
+  leaseMs: 1_000,
+  endpointLimit: 10,
+  maxClaimsWithoutResult: 3,
+  ...extra,
+});
+
+/** Registers the contract tests for stores that `makeStore` opens. */
+export function storeContract(
+  name: string,
+  makeStore: () => Promise<WebhookStore> | WebhookStore,
+): void {
+  const test = (title: string, body: (store: WebhookStore) => Promise<void>) =>
+    Deno.test(`${name}: ${title}`, async () => {
+      const store = await makeStore();
+      try {
+        await body(store);
+      } finally {
+        await store.close();
+      }
+    });
+
+  test("enqueue stores a message once; an id stored already is a duplicate", async (store) => {
+    assert.deepEqual(await store.enqueue([message("m1")]), [
+      { id: "m1", duplicate: false, status: "pending" },
+    ]);
+    const again = { ...message("m1"), body: '"other"' };
+    assert.deepEqual(await store.enqueue([again, message("m2")]), [
+      { id: "m1", duplicate: true, status: "pending" },
+      { id: "m2", duplicate: false, status: "pending" },
+    ]);
+    const { messages } = await store.claim(claimAt(T0));
+    assert.deepEqual(messages.map((m) => [m.id, m.body]), [
+      ["m1", JSON.stringify({ id: "m1" })],
+      ["m2", JSON.stringify({ id: "m2" })],
+    ]);
+    assert.deepEqual(messages[0]!.headers, message("m1").headers);
+  });
+
+  test("a claim leases due messages oldest first; nobody else claims them until the lease ends", async (store) => {
+    await store.enqueue([message("m1"), message("m2", "a", T0 + 5)]);
+    const first = await store.claim(claimAt(T0, { limit: 1 }));
+    assert.deepEqual(first.messages.map((m) => m.id), ["m1"]);
+    assert.equal(first.nextDueAt, T0 + 5);
+    const second = await store.claim(claimAt(T0 + 10));
+    assert.deepEqual(second.messages.map((m) => m.id), ["m2"]);
+    assert.deepEqual((await store.claim(claimAt(T0 + 999))).messages, []);
+    const afterLease = await store.claim(claimAt(T0 + 1_000));
+    assert.deepEqual(afterLease.messages.map((m) => m.id), ["m1"]);
+    assert.notEqual(afterLease.messages[0]!.token, first.messages[0]!.token);
+  });
+
+  test("a result is recorded only with the lease's current token", async (store) => {
+    await store.enqueue([message("m1")]);
+    const [old] = (await store.claim(claimAt(T0))).messages;
+    const [current] = (await store.claim(claimAt(T0 + 1_000))).messages;
+    const attempt = {
+      number: 1,
+      startedAt: new Date(T0).toISOString(),
+      durationMs: 5,
+      status: 200,
+    };
+    assert.deepEqual(
+      await store.record([
+        {
+          id: "m1",
+          token: old!.token,
+          now: T0 + 1_001,
+          attempt,
+          decision: { type: "dead", reason: "late" },
+        },
+        {
+          id: "m1",
+          token: current!.token,
+          now: T0 + 1_002,
+          attempt,
+          decision: { type: "delivered" },
+        },
+      ]),
+      [false, true],
+    );
+    const record = await store.get("m1");
+    assert.equal(record?.status, "delivered");
+    assert.deepEqual(record?.attempts, [attempt]);
+    assert.equal(record?.nextAttemptAt, null);
+  });
+
+  test("a retry is due at its time, with the attempt kept and the schedule advanced", async (store) => {
+    await store.enqueue([message("m1")]);
+    const [claimed] = (await store.claim(claimAt(T0))).messages;
+    assert.equal(claimed!.scheduleIndex, 0);
+    const attempt = {
+      number: 1,
+      startedAt: new Date(T0).toISOString(),
+      durationMs: 3,
+      status: 503,
+      retryInMs: 500,
+    };
+    await store.record([{
+      id: "m1",
+      token: claimed!.token,
+      now: T0 + 3,
+      attempt,
+      decision: { type: "retry", at: T0 + 503 },
+    }]);
+    const pending = await store.get("m1");
+    assert.equal(pending?.status, "pending");
+    assert.equal(pending?.inFlight, false);
+    assert.equal(pending?.nextAttemptAt, new Date(T0 + 503).toISOString());
+    const early = await store.claim(claimAt(T0 + 502));
+    assert.deepEqual(early.messages, []);
+    assert.equal(early.nextDueAt, T0 + 503);
+    const [again] = (await store.claim(claimAt(T0 + 503))).messages;
+    assert.equal(again!.scheduleIndex, 1);
+    assert.equal(again!.attempts, 1);
+  });
+
+  test("a dead message keeps its reason and is not claimed", async (store) => {
+    await store.enqueue([message("m1")]);
+    const [claimed] = (await store.claim(claimAt(T0))).messages;
+    await store.record([{
+      id: "m1",
+      token: claimed!.token,
+      now: T0,
+      decision: {
+        type: "dead",
+        reason: "Webhook rejected by receiver (status 400)",
+      },
+    }]);
+    assert.equal(
+      (await store.get("m1"))?.deadReason,
+      "Webhook rejected by receiver (status 400)",
+    );
+    assert.deepEqual((await store.claim(claimAt(T0 + 10_000))).messages, []);
+  });
+
+  test("a release puts a message back at once without counting a claim or an attempt", async (store) => {
+    await store.enqueue([message("m1")]);
+    for (let round = 0; round < 5; round++) {
+      const [claimed] = (await store.claim(claimAt(T0 + round))).messages;
+      assert.ok(claimed, `claimed in round ${round}`);
+      await store.record([{
+        id: "m1",
+        token: claimed.token,
+        now: T0 + round,
+        decision: { type: "release" },
+      }]);
+    }
+    const record = await store.get("m1");
+    assert.equal(record?.status, "pending");
+    assert.deepEqual(record?.attempts, []);
+  });
+
+  test("claims that keep ending without a result end the message as dead", async (store) => {
+    await store.enqueue([message("m1")]);
+    let now = T0;
+    for (let claim = 0; claim < 3; claim++, now += 1_000) {
+      assert.equal((await store.claim(claimAt(now))).messages.length, 1);
+    }
+    const result = await store.claim(claimAt(now));
+    assert.deepEqual(result.messages, []);
+    assert.deepEqual(result.abandoned, ["m1"]);
+    const record = await store.get("m1");
+    assert.equal(record?.status, "dead");
+    assert.match(record?.deadReason ?? "", /Claimed 3 times without a result/);
+  });
+
+  test("no endpoint gets more leases than its limit, over every claim", async (store) => {
+    await store.enqueue([
+      ...["a1", "a2", "a3", "a4"].map((id) => message(id, "a")),
+      ...["b1", "b2", "b3"].map((id) => message(id, "b")),
+      message("c1", "c"),
+    ]);
+    const first = await store.claim(claimAt(T0, { endpointLimit: 2 }));
+    assert.deepEqual(first.messages.map((m) => m.id), [
+      "a1",
+      "a2",
+      "b1",
+      "b2",
+      "c1",
+    ]);
+    const second = await store.claim(claimAt(T0, { endpointLimit: 2 }));
+    assert.deepEqual(second.messages, []);
+    assert.equal(second.nextDueAt, T0, "due messages were left for later");
+    const limits = new Map([["a", 0], ["b", 3]]);
+    const third = await store.claim(
+      claimAt(T0, { endpointLimit: 2, endpointLimits: limits }),
+    );
+    assert.deepEqual(third.messages.map((m) => m.id), ["b3"]);
+  });
+
+  test("disabling an endpoint kills its pending messages and stores new ones dead until enabled", async (store) => {
+    await store.enqueue([message("a1", "a"), message("b1", "b")]);
+    assert.equal(
+      await store.disableEndpoint("a", "the receiver answered 410 Gone", T0),
+      1,
+    );
+    assert.equal((await store.get("a1"))?.status, "dead");
+    assert.match((await store.get("a1"))?.deadReason ?? "", /410 Gone/);
+    assert.deepEqual(await store.enqueue([message("a2", "a")]), [{
+      id: "a2",
+      duplicate: false,
+      status: "dead",
+    }]);
+    assert.deepEqual((await store.stats(T0)).disabledEndpoints, [
+      { endpoint: "a", reason: "the receiver answered 410 Gone" },
+    ]);
+    assert.equal(await store.enableEndpoint("a"), true);
+    assert.equal(await store.enableEndpoint("a"), false);
+    assert.deepEqual(await store.enqueue([message("a3", "a")]), [{
+      id: "a3",
+      duplicate: false,
+      status: "pending",
+    }]);
+    assert.deepEqual(
+      (await store.claim(claimAt(T0))).messages.map((m) => m.id),
+      ["b1", "a3"],
+    );
+  });
+
+  test("list pages through messages oldest first, by status and endpoint", async (store) => {
+    await store.enqueue(
+      ["m1", "m2", "m3", "m4", "m5"].map((id, i) =>
+        message(id, i % 2 ? "b" : "a")
+      ),
+    );
+    const pages: string[][] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.list({ limit: 2, cursor });
+      pages.push(page.messages.map((m) => m.id));
+      cursor = page.cursor;
+    } while (cursor);
+    assert.deepEqual(pages, [["m1", "m2"], ["m3", "m4"], ["m5"]]);
+    const ofB = await store.list({ endpoint: "b" });
+    assert.deepEqual(ofB.messages.map((m) => m.id), ["m2", "m4"]);
+    assert.equal(ofB.cursor, undefined);
+    assert.deepEqual((await store.list({ status: "dead" })).messages, []);
+    const [first] = (await store.list({ limit: 1 })).messages;
+    assert.equal(first?.url, "https://example.test/a");
+    assert.equal(first?.createdAt, new Date(T0).toISOString());
+    await assert.rejects(store.list({ cursor: "not a cursor" }), TypeError);
+  });
+
+  test("stats count messages by status and those under lease", async (store) => {
+    await store.enqueue(["m1", "m2", "m3"].map((id) => message(id)));
+    const [c1, c2] = (await store.claim(claimAt(T0, { limit: 2 }))).messages;
+    await store.record([{
+      id: c1!.id,
+      token: c1!.token,
+      now: T0,
+      decision: { type: "delivered" },
+    }]);
+    assert.deepEqual(await store.stats(T0), {
+      pending: 2,
+      delivered: 1,
+      dead: 0,
+      inFlight: 1,
+      disabledEndpoints: [],
+    });
+    assert.equal(
+      (await store.stats(T0 + 1_000)).inFlight,
+      0,
+      `the lease of ${c2!.id} has ended`,
+    );
+  });
+
+  test("replay sends a dead or delivered message again with its schedule restarted", async (store) => {
+    await store.enqueue([message("m1"), message("m2")]);
+    const [c1] = (await store.claim(claimAt(T0, { limit: 1 }))).messages;
+    const attempt = {
+      number: 1,
+      startedAt: new Date(T0).toISOString(),
+      durationMs: 1,
+      status: 400,
+    };
+    await store.record([{
+      id: "m1",
+      token: c1!.token,
+      now: T0,
+      attempt,
+      decision: { type: "dead", reason: "x" },
+    }]);
+    assert.equal(await store.replay("m2", T0), false, "pending");
+    assert.equal(await store.replay("missing", T0), false);
+    assert.equal(await store.replay("m1", T0 + 50), true);
+    const record = await store.get("m1");
+    assert.equal(record?.status, "pending");
+    assert.equal(record?.deadReason, undefined);
+    assert.equal(record?.attempts.length, 1, "history is kept");
+    const claimed = (await store.claim(claimAt(T0 + 50))).messages.find((m) =>
+      m.id === "m1"
+    );
+    assert.equal(claimed?.scheduleIndex, 0);
+  });
+
+  test("replayDead puts back dead messages of one endpoint and time range", async (store) => {
+    await store.enqueue([
+      message("a1", "a", T0),
+      message("a2", "a", T0 + 100),
+      message("b1", "b", T0),
+    ]);
+    await store.disableEndpoint("a", "by hand", T0);
+    await store.disableEndpoint("b", "by hand", T0);
+    await store.enableEndpoint("a");
+    await store.enableEndpoint("b");
+    assert.equal(
+      await store.replayDead({ endpoint: "a", since: T0 + 50 }, T0 + 200),
+      1,
+    );
+    assert.equal((await store.get("a2"))?.status, "pending");
+    assert.equal((await store.get("a1"))?.status, "dead");
+    assert.equal(await store.replayDead({ until: T0 + 1 }, T0 + 200), 2);
+    assert.equal((await store.stats(T0)).dead, 0);
+  });
+
+  test("prune deletes delivered messages older than the cut-off, nothing else", async (store) => {
+    await store.enqueue([message("m1"), message("m2"), message("m3")]);
+    const claimed = (await store.claim(claimAt(T0))).messages;
+    await store.record([
+      {
+        id: "m1",
+        token: claimed[0]!.token,
+        now: T0 + 10,
+        decision: { type: "delivered" },
+      },
+      {
+        id: "m2",
+        token: claimed[1]!.token,
+        now: T0 + 20,
+        decision: { type: "dead", reason: "x" },
+      },
+    ]);
+    assert.equal(await store.prune(T0 + 11), 1);
+    assert.equal(await store.get("m1"), undefined);
+    assert.equal((await store.get("m2"))?.status, "dead");
+    assert.equal((await store.get("m3"))?.status, "pending");
+  });
+}

@@ -201,7 +201,8 @@ export class Worker {
         id: message.id,
         token: message.token,
         now,
-        attempt: step.attempt,
+        // An attempt cut short by close() is not one: it leaves no trace.
+        attempt: decision.type === "release" ? undefined : step.attempt,
         decision,
       }]);
       if (!recorded) {

@@ -259,6 +259,7 @@ Deno.test("WebhookQueue: one endpoint never has more than endpointConcurrency re
   );
   assert.equal(receiver.maxConcurrent.get("/slow"), 2);
   assert.equal(receiver.received.filter((r) => r.path === "/slow").length, 2);
+  await queue.close({ graceMs: 0 });
 });
 
 Deno.test("WebhookQueue: no more than concurrency attempts are in flight in one process", async () => {

@@ -26,10 +26,13 @@ export const DEFAULT_QUEUE_RETRY_DELAYS_MS: readonly number[] = Object.freeze([
  */
 export interface CircuitBreakerOptions {
   /** @default {5} */
+  /** Failures in a row that pause an endpoint. */
   failureThreshold?: number | undefined;
   /** @default {30000} */
+  /** The first pause. */
   cooldownMs?: number | undefined;
   /** @default {600000} */
+  /** The longest pause. */
   maxCooldownMs?: number | undefined;
 }
 

@@ -33,6 +33,7 @@ export interface NewMessage {
 
 /** What `enqueue` did with one message. */
 export interface EnqueueResult {
+  /** The id given or made. */
   id: string;
   /** `true` when a message with this id was stored already: nothing new is. */
   duplicate: boolean;
@@ -61,11 +62,17 @@ export interface ClaimOptions {
 
 /** A message under lease: the worker holding `token` may record its attempt. */
 export interface ClaimedMessage {
+  /** The `webhook-id`. */
   id: string;
+  /** The URL sent to. */
   url: string;
+  /** The URL in its redacted form. */
   loggedUrl: string;
+  /** Its endpoint key. */
   endpoint: string;
+  /** The JSON text sent. */
   body: string;
+  /** Every header but the signature. */
   headers: Record<string, string>;
   /** The lease's token: a result with an older token is not recorded. */
   token: string;
@@ -77,6 +84,7 @@ export interface ClaimedMessage {
 
 /** The messages claimed, and those given up because claims kept ending without a result. */
 export interface ClaimResult {
+  /** The messages leased, each with its token. */
   messages: ClaimedMessage[];
   /** Ids that went `dead` in this call. */
   abandoned: string[];
@@ -97,21 +105,27 @@ export type AttemptDecision =
 
 /** The result of one attempt, for `record`. */
 export interface AttemptResult {
+  /** The message's id. */
   id: string;
+  /** The token of the lease the attempt was made under. */
   token: string;
   /** Milliseconds since the epoch. */
   now: number;
   /** Absent when nothing was sent. */
   attempt?: DeliveryAttempt | undefined;
+  /** What becomes of the message. */
   decision: AttemptDecision;
 }
 
 /** A message as inspection shows it. */
 export interface MessageRecord {
+  /** The `webhook-id`. */
   id: string;
   /** Redacted. */
   url: string;
+  /** Its endpoint key. */
   endpoint: string;
+  /** Where it stands. */
   status: MessageStatus;
   /** ISO 8601. */
   createdAt: string;
@@ -129,9 +143,12 @@ export interface MessageRecord {
 
 /** Which messages `list` returns. */
 export interface ListOptions {
+  /** Only messages with this status. */
   status?: MessageStatus | undefined;
+  /** Only messages of this endpoint. */
   endpoint?: string | undefined;
   /** @default {100} */
+  /** The most messages on a page. */
   limit?: number | undefined;
   /** The `cursor` of the previous page. */
   cursor?: string | undefined;
@@ -139,6 +156,7 @@ export interface ListOptions {
 
 /** One page of `list`, oldest first. */
 export interface MessagePage {
+  /** The messages of this page. */
   messages: MessageRecord[];
   /** Pass it back for the next page; absent on the last one. */
   cursor?: string;
@@ -146,6 +164,7 @@ export interface MessagePage {
 
 /** Which dead messages a bulk replay puts back. */
 export interface ReplayFilter {
+  /** Only messages of this endpoint. */
   endpoint?: string | undefined;
   /** Created at or after, milliseconds since the epoch. */
   since?: number | undefined;
@@ -155,8 +174,11 @@ export interface ReplayFilter {
 
 /** Counts of messages, for dashboards and health checks. */
 export interface StoreStats {
+  /** Messages waiting for an attempt or in one. */
   pending: number;
+  /** Messages accepted by their receiver and not yet pruned. */
   delivered: number;
+  /** Messages given up on. */
   dead: number;
   /** Pending messages under a lease that has not expired. */
   inFlight: number;
@@ -196,8 +218,11 @@ export interface WebhookStore {
   ): Promise<number>;
   /** Lets an endpoint receive again; `false` if it was not disabled. */
   enableEndpoint(endpoint: string): Promise<boolean>;
+  /** A message with its attempts; `undefined` when no message has this id. */
   get(id: string): Promise<MessageRecord | undefined>;
+  /** Messages oldest first, filtered, a page at a time. */
   list(options?: ListOptions): Promise<MessagePage>;
+  /** Counts by status at `now`. */
   stats(now: number): Promise<StoreStats>;
   /** Puts a dead or delivered message back, due at `now`, its schedule restarted. */
   replay(id: string, now: number): Promise<boolean>;

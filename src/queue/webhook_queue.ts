@@ -21,8 +21,11 @@ import type {
 
 /** A message to store with {@linkcode WebhookQueue.enqueueMany}. */
 export interface EnqueueItem {
+  /** Where to POST; must be `http:` or `https:`. */
   url: string | URL;
+  /** Anything `JSON.stringify` can turn into JSON. */
   payload: unknown;
+  /** The message's id, headers and endpoint key. */
   options?: EnqueueOptions | undefined;
 }
 
@@ -69,6 +72,7 @@ export class WebhookQueue implements AsyncDisposable {
    * @throws {RangeError} When a number is out of range, naming the option and its value.
    * @throws {TypeError} When an option is not of the right shape.
    */
+  /** Checks the options and builds the sender; nothing is claimed before `start()`. */
   constructor(options: WebhookQueueOptions = {}) {
     this.#options = normalizeQueueOptions(options ?? {});
     this.#sender = new Sender(this.#options.sender);

@@ -3,8 +3,11 @@ export type SqliteValue = string | number | bigint | null | Uint8Array;
 
 /** A prepared statement, as `node:sqlite`'s `StatementSync` has it. */
 export interface SqliteStatement {
+  /** Runs the statement; `changes` counts the rows it wrote. */
   run(...params: SqliteValue[]): { changes: number | bigint };
+  /** The first row, or `undefined` (`null` in bun:sqlite) when there is none. */
   get(...params: SqliteValue[]): unknown;
+  /** Every row. */
   all(...params: SqliteValue[]): unknown[];
 }
 
@@ -24,8 +27,11 @@ export interface SqliteStatement {
  * ```
  */
 export interface SqliteDatabase {
+  /** Runs SQL without parameters. */
   exec(sql: string): unknown;
+  /** Compiles one statement. */
   prepare(sql: string): SqliteStatement;
+  /** Closes the database. */
   close(): unknown;
 }
 

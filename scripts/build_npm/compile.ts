@@ -43,7 +43,9 @@ export function compile(options: CompileOptions): Record<string, string[]> {
     rewriteRelativeImportExtensions: true,
     // The web platform globals the code uses (fetch, AbortSignal, Headers…),
     // and nothing from Deno or Node.
-    lib: ["lib.es2022.d.ts", "lib.dom.d.ts"],
+    // esnext.disposable for the queue's Symbol.asyncDispose, which runtimes
+    // without it (Node.js before 20.4) simply never call.
+    lib: ["lib.es2022.d.ts", "lib.dom.d.ts", "lib.esnext.disposable.d.ts"],
     types: [],
     rootDir: options.root,
     outDir: options.outDir,

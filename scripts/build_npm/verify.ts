@@ -11,12 +11,13 @@ import { run } from "./run.ts";
 export const TYPES_NODE_VERSION = "20.19.43";
 
 /**
- * The oldest TypeScript whose consumers the declarations serve: they import
+ * The oldest TypeScript whose consumers the declarations serve. They import
  * their siblings with `.ts` extensions, as `rewriteRelativeImportExtensions`
- * leaves them, which TypeScript resolves from 5.0 on (4.9 turns every type
- * into `any`).
+ * leaves them, which TypeScript resolves from 5.0 on; `WebhookQueue` is
+ * `AsyncDisposable`, which TypeScript knows from 5.2 on (with the
+ * `esnext.disposable` library, or `@types/node`).
  */
-export const OLDEST_TYPESCRIPT_VERSION = "5.0.4";
+export const OLDEST_TYPESCRIPT_VERSION = "5.2.2";
 
 /** What {@linkcode verifyInNode} checks. */
 export interface VerifyOptions {

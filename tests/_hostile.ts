@@ -26,6 +26,11 @@ export const UNPRINTABLE: readonly (readonly [string, () => unknown])[] = [
         },
       }),
   ],
+  ["an Error that is its own cause", () => {
+    const error = new Error("loop");
+    error.cause = error;
+    return error;
+  }],
 ];
 
 /** What README documents as a delivery's outcome. */

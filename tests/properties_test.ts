@@ -264,6 +264,7 @@ type FetchPlan =
   | { rejects: Hostile }
   | { quotes: number; code: string | null }
   | { resolves: unknown }
+  | { returnsAtOnce: "a Response" | "junk" | "a thenable that throws" }
   | { response: typeof responsePlan extends fc.Arbitrary<infer T> ? T : never }
   | "hang"
   | { abortsCaller: Hostile };
@@ -276,6 +277,13 @@ const fetchPlan: fc.Arbitrary<FetchPlan> = fc.oneof(
     code: fc.option(fc.constantFrom("ECONNREFUSED", "ENOTFOUND", "ECONNRESET")),
   }),
   fc.record({ resolves: fc.anything() }),
+  fc.record({
+    returnsAtOnce: fc.constantFrom(
+      "a Response" as const,
+      "junk" as const,
+      "a thenable that throws" as const,
+    ),
+  }),
   { arbitrary: fc.record({ response: responsePlan }), weight: 4 },
   fc.constant("hang" as const),
   fc.record({ abortsCaller: hostile }),
@@ -365,6 +373,21 @@ function customFetch(
       );
     }
     if ("resolves" in plan) return Promise.resolve(plan.resolves as Response);
+    if ("returnsAtOnce" in plan) {
+      // What a JavaScript caller may return where a promise is typed.
+      switch (plan.returnsAtOnce) {
+        case "a Response":
+          return new Response(null, { status: 204 }) as never;
+        case "junk":
+          return 42 as never;
+        case "a thenable that throws":
+          return {
+            get then() {
+              throw Object.create(null);
+            },
+          } as never;
+      }
+    }
     if ("abortsCaller" in plan) {
       controller.abort(build(plan.abortsCaller));
       return new Promise(() => {});

@@ -40,8 +40,14 @@ export async function openSqliteFile(path: string): Promise<SqliteDatabase> {
   // A specifier in a variable keeps the package's type check and its npm
   // build free of Node.js's types, and `.` free of `node:sqlite` until used.
   const specifier = "node:sqlite";
-  const sqlite = await import(specifier) as {
-    DatabaseSync: new (path: string) => SqliteDatabase;
-  };
+  let sqlite: { DatabaseSync: new (path: string) => SqliteDatabase };
+  try {
+    sqlite = await import(specifier);
+  } catch (cause) {
+    throw new Error(
+      "SqliteStore needs node:sqlite, which Deno ≥ 2.2, Node.js ≥ 22.5 and Bun have; on another runtime, pass an open database as 'database'",
+      { cause },
+    );
+  }
   return new sqlite.DatabaseSync(path);
 }

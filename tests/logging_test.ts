@@ -109,6 +109,24 @@ Deno.test("the default logger writes one JSON object per line, info and above", 
   assert.ok(!Number.isNaN(Date.parse(records[0].time)));
 });
 
+Deno.test("the default logger writes error records to standard output too, never to standard error", async () => {
+  await using server = startStubServer([{ status: 404 }]);
+  const out: string[] = [];
+  const err: unknown[] = [];
+  const { log, error, warn } = console;
+  console.log = (...data: unknown[]) => out.push(data.join(" "));
+  console.error = (...data: unknown[]) => err.push(data);
+  console.warn = (...data: unknown[]) => err.push(data);
+  try {
+    await new WebhookDeliveryService().deliver(server.url, {});
+  } finally {
+    Object.assign(console, { log, error, warn });
+  }
+
+  assert.deepEqual(err, []);
+  assert.deepEqual(out.map((line) => JSON.parse(line).level), ["error"]);
+});
+
 Deno.test("createJsonLogger() drops records below its level", () => {
   const lines: string[] = [];
   const logger = createJsonLogger({

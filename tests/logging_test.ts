@@ -6,6 +6,7 @@ import {
   WebhookDeliveryService,
 } from "../mod.ts";
 import { captureLogger } from "./_capture_logger.ts";
+import { ENDINGS } from "../src/send/_endings.ts";
 import { startStubServer } from "./_stub_server.ts";
 
 Deno.test("500, 500, 200 leaves exactly three records: warn, warn, info", async () => {
@@ -254,4 +255,19 @@ Deno.test("silentLogger accepts records and writes nothing", async () => {
     console.log = log;
   }
   assert.equal(written, 0);
+});
+
+Deno.test("the JSDoc of Logger lists every message with its level and outcome, as the sender logs them", async () => {
+  const doc = await Deno.readTextFile(
+    new URL("../src/log/logger.ts", import.meta.url),
+  );
+  const rows = [
+    ...doc.matchAll(/^ \* \| `([^`]+)` +\| `(\w+)` +\| `(\w+)` +\|$/gm),
+  ]
+    .map(([, message, level, outcome]) => [message, level, outcome]);
+
+  assert.deepEqual(
+    rows.sort(),
+    Object.values(ENDINGS).map((e) => [e.message, e.level, e.outcome]).sort(),
+  );
 });

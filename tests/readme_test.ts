@@ -38,7 +38,7 @@ async function runDeno(
  * import map whose `../webhook-delivery/` is this repository.
  */
 function readmeImportMap(): string {
-  const json = /^```json\n(\{\n  "imports"[^]*?)^```$/m.exec(readme)?.[1];
+  const json = /^```json\n(\{\n {2}"imports"[^]*?)^```$/m.exec(readme)?.[1];
   assert.ok(json, "README.md has a deno.json block with imports");
   const map = JSON.parse(json.replaceAll('"../webhook-delivery/', `"${ROOT}`));
   assert.deepEqual(Object.keys(map.imports), [

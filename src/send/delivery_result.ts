@@ -37,8 +37,8 @@ export type DeliveryOutcome =
  *   request or response did not make it across the network (retried).
  * - `aborted`: the caller's signal fired.
  * - `permission_denied`: the runtime refused to make the request, such as
- *   Deno without `--allow-net` for the host; the message names the flag.
- *   Not retried: the delivery ends `invalid`.
+ *   Deno without `--allow-net` for the host; the message names the missing
+ *   `--allow-net` flag. Not retried: the delivery ends `invalid` at once.
  * - `invalid_url`, `invalid_payload`, `invalid_id`, `invalid_headers`,
  *   `invalid_signal`: the input was unusable (`invalid_payload` also for a
  *   payload larger than `maxPayloadBytes`) and nothing was sent.
@@ -84,7 +84,11 @@ export type DeliveryErrorKind =
 export interface DeliveryError {
   /** What went wrong, for code to switch on. */
   kind: DeliveryErrorKind;
-  /** What went wrong, for people. */
+  /**
+   * What went wrong, for people. Any URL quoted in it is redacted as log
+   * records redact them (see {@linkcode Logger}): no credentials, no
+   * fragment, query values as `REDACTED`.
+   */
   message: string;
 }
 

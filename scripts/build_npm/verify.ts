@@ -248,21 +248,24 @@ async function installNode(
     label: `Node.js ${version}`,
     spec: `${name}@${version}`,
     dir: join(runtimesDir, `${name}@${version}`),
-    binary: join("node_modules", name, "bin", "node"),
+    binaries: [join("node_modules", name, "bin", "node")],
     expectedVersion: `v${version}`,
   });
 }
 
 /**
- * Installs Bun from its npm package (whose install script puts the binary for
- * this platform in `node_modules/.bin/`) into `<runtimesDir>/bun@<version>/`,
- * or finds it there; `undefined`, with a notice, where there is none.
+ * Installs Bun from its npm package into `<runtimesDir>/bun@<version>/`, or
+ * finds it there; `undefined`, with a notice, where there is none. The
+ * package's install script moves the binary of this platform's
+ * `@oven/bun-<os>-<arch>` into `node_modules/.bin/`; where install scripts
+ * do not run, the binary stays in that package.
  */
 async function installBun(
   version: string,
   runtimesDir: string,
 ): Promise<string | undefined> {
-  if (!nodePackageName()) {
+  const name = nodePackageName();
+  if (!name) {
     console.warn(
       `\nNotice: Bun ${version} is not tested on ${Deno.build.os}/${Deno.build.arch}`,
     );
@@ -272,7 +275,16 @@ async function installBun(
     label: `Bun ${version}`,
     spec: `bun@${version}`,
     dir: join(runtimesDir, `bun@${version}`),
-    binary: join("node_modules", ".bin", "bun"),
+    binaries: [
+      join("node_modules", ".bin", "bun"),
+      join(
+        "node_modules",
+        "@oven",
+        name.replace("node-", "bun-"),
+        "bin",
+        "bun",
+      ),
+    ],
     expectedVersion: version,
   });
 }
@@ -284,8 +296,8 @@ interface RuntimeSpec {
   spec: string;
   /** Its own folder in the cache, used as `npm install --prefix`. */
   dir: string;
-  /** The executable, relative to `dir`. */
-  binary: string;
+  /** Where the executable may be, relative to `dir`; the first that runs wins. */
+  binaries: readonly string[];
   /** What `<binary> --version` prints. */
   expectedVersion: string;
 }
@@ -295,11 +307,10 @@ interface RuntimeSpec {
  * installs it with `npm install --prefix` otherwise.
  */
 async function installRuntime(runtime: RuntimeSpec): Promise<string> {
-  const binary = join(runtime.dir, runtime.binary);
-  const cached = await versionOf(binary, runtime.dir);
-  if (cached === runtime.expectedVersion) {
+  const cached = await findBinary(runtime);
+  if (cached) {
     console.log(`\n${runtime.label}: cached in ${runtime.dir}`);
-    return binary;
+    return cached;
   }
   step(`Installing ${runtime.label} (${runtime.spec}) into ${runtime.dir}`);
   await Deno.remove(runtime.dir, { recursive: true }).catch(() => {});
@@ -313,15 +324,26 @@ async function installRuntime(runtime: RuntimeSpec): Promise<string> {
     runtime.dir,
     runtime.spec,
   ], { cwd: runtime.dir });
-  const actual = await versionOf(binary, runtime.dir);
-  if (actual !== runtime.expectedVersion) {
+  const installed = await findBinary(runtime);
+  if (!installed) {
     throw new BuildError(
-      `${runtime.spec} runs as ${
-        actual ?? "nothing"
-      }, not ${runtime.expectedVersion}`,
+      `${runtime.spec} installed no binary that runs as ${runtime.expectedVersion} (looked for ${
+        runtime.binaries.join(", ")
+      } in ${runtime.dir})`,
     );
   }
-  return binary;
+  return installed;
+}
+
+/** The first of the runtime's binaries that answers its expected version. */
+async function findBinary(runtime: RuntimeSpec): Promise<string | undefined> {
+  for (const relative of runtime.binaries) {
+    const binary = join(runtime.dir, relative);
+    if (await versionOf(binary, runtime.dir) === runtime.expectedVersion) {
+      return binary;
+    }
+  }
+  return undefined;
 }
 
 /** What `<binary> --version` prints, or `undefined` when it does not run. */

@@ -4,6 +4,10 @@ import {
   DEFAULT_RETRY_DELAYS_MS,
   DEFAULT_TIMEOUT_MS,
 } from "../mod.ts";
+import {
+  TESTED_BUN_VERSION,
+  TESTED_NODE_VERSIONS,
+} from "../scripts/build_npm/runtimes.ts";
 import { startStubServer } from "./_stub_server.ts";
 
 const ROOT = new URL("..", import.meta.url);
@@ -121,4 +125,24 @@ Deno.test("the README's worst-case duration of one delivery follows from the def
   assert.match(readme, /= \*\*47 s\*\*/);
   assert.match(readme, /\*\*220 s\*\* at most/);
   assert.match(readme, /up to\n?\s*`maxRetryAfterMs` \(60 s\)/);
+});
+
+Deno.test("the README's runtimes table and CONTRIBUTING.md name the versions build:npm tests on", async () => {
+  const runtimes = readme.slice(
+    readme.indexOf("## Runtimes"),
+    readme.indexOf("\n## ", readme.indexOf("## Runtimes") + 1),
+  );
+  const contributing = await Deno.readTextFile(
+    new URL("CONTRIBUTING.md", ROOT),
+  );
+  const { version } = JSON.parse(
+    await Deno.readTextFile(new URL("deno.json", ROOT)),
+  );
+
+  for (const tested of [...TESTED_NODE_VERSIONS, TESTED_BUN_VERSION]) {
+    assert.ok(runtimes.includes(tested), `README's runtimes lack ${tested}`);
+    assert.ok(contributing.includes(tested), `CONTRIBUTING.md lacks ${tested}`);
+  }
+  assert.match(readme, new RegExp(`version ${version.replaceAll(".", "\\.")}`));
+  assert.ok(readme.includes(`omoi-webhook-delivery-${version}.tgz`));
 });

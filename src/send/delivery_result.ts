@@ -40,8 +40,11 @@ export type DeliveryOutcome =
  *   Deno without `--allow-net` for the host; the message names the missing
  *   `--allow-net` flag. Not retried: the delivery ends `invalid` at once.
  * - `invalid_url`, `invalid_payload`, `invalid_id`, `invalid_headers`,
- *   `invalid_signal`: the input was unusable (`invalid_payload` also for a
- *   payload larger than `maxPayloadBytes`) and nothing was sent.
+ *   `invalid_signal`: the input was unusable and nothing was sent.
+ *   `invalid_payload` is a payload `JSON.stringify` cannot serialize
+ *   (`undefined`, a function, a symbol, a BigInt, a cycle) or whose JSON is
+ *   larger than `maxPayloadBytes`; empty payloads (`{}`, `[]`, `null`, `""`)
+ *   are valid and sent.
  * - `invalid_secret`: the runtime's Web Crypto could not sign with the
  *   `secret`; nothing more was sent.
  * - `blocked_destination`: `blockPrivateNetworks` refused the URL because it

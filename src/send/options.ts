@@ -168,8 +168,8 @@ export interface WebhookDeliveryOptions {
    */
   jitter?: number | undefined;
   /**
-   * The longest wait that a `Retry-After` header of a retried response can
-   * ask for, in milliseconds. The wait before a retry is the longer of the
+   * The longest wait that a `Retry-After` header (seconds or an HTTP date)
+   * of a retried response can ask for, in milliseconds. The wait before a retry is the longer of the
    * scheduled delay and `Retry-After`, with `Retry-After` cut to this value.
    *
    * @default {DEFAULT_MAX_RETRY_AFTER_MS} (60 000)

@@ -1,6 +1,6 @@
 /**
- * Reliable JSON webhook delivery for Deno, Node.js 20+, Bun and edge
- * runtimes, with nothing but web standards at run time.
+ * Reliable JSON webhook delivery for Deno, Node.js 20+ and Bun, with
+ * nothing but web standards at run time.
  *
  * {@linkcode WebhookDeliveryService.deliver} POSTs a payload as JSON and
  * resolves `true` or `false`: it retries what can succeed later (5xx,
@@ -10,8 +10,15 @@
  *
  * With a `secret`, every request is signed as the Standard Webhooks
  * specification describes; receivers check it with
- * {@linkcode WebhookVerifier}. `blockPrivateNetworks` keeps deliveries out of
- * the sender's own networks.
+ * {@linkcode WebhookVerifier}, also exported alone by
+ * `@omoi/webhook-delivery/verify`, which loads none of the sender.
+ * `blockPrivateNetworks` keeps deliveries out of the sender's own networks.
+ *
+ * The reference lives here, in the JSDoc: the options in
+ * {@linkcode WebhookDeliveryOptions}, the result in
+ * {@linkcode DeliveryResult}, {@linkcode DeliveryOutcome} and
+ * {@linkcode DeliveryErrorKind}, and the log messages, fields and redaction
+ * rule in {@linkcode Logger}.
  *
  * @example Deliver an event
  * ```ts

@@ -10,6 +10,8 @@
  *    `exports` map derived from its `exports`) and copies README and LICENSE.
  * 3. Packs it, installs the tarball into a fresh project, type-checks a
  *    TypeScript consumer and runs the Node test suite of `scripts/npm_test/`
+ *    on this Node.js, on the pinned Node.js 20.0.0, 22 and 24 releases and
+ *    on Bun, installed from npm into `.cache/runtimes/` and reused from there
  *    (see `build_npm/verify.ts`).
  *
  * Any failure, a single compiler diagnostic included, ends it with a message
@@ -72,6 +74,7 @@ async function build(): Promise<void> {
       ]),
     ),
     typescriptVersion: config.typescriptVersion,
+    runtimesDir: join(ROOT, ".cache", "runtimes"),
   });
   console.log(`\nbuild:npm: npm/ holds ${config.name}@${config.version}`);
 }

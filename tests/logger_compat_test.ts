@@ -74,3 +74,41 @@ Deno.test("a LogTape logger receives each attempt as a structured record", async
   );
   assert.deepEqual(records[0]?.category, ["app", "webhooks"]);
 });
+
+/** Runs tests/_logger_child.ts for `library` against a 503, then a 200. */
+async function recordsThrough(library: "pino" | "winston"): Promise<unknown[]> {
+  await using server = startStubServer([{ status: 503 }, { status: 200 }]);
+  const { code, stdout } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net=127.0.0.1",
+      "--allow-env",
+      "--allow-sys=hostname",
+      "tests/_logger_child.ts",
+      library,
+      server.url,
+    ],
+    cwd: new URL("..", import.meta.url),
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  assert.equal(code, 0, `${library}: the delivery failed`);
+  return new TextDecoder().decode(stdout).trim().split("\n").map((line) =>
+    JSON.parse(line)
+  );
+}
+
+Deno.test("a winston logger passed as it is receives each attempt with its fields", async () => {
+  assert.deepEqual(await recordsThrough("winston"), [
+    ["warn", "Webhook attempt failed, will retry", "evt_winston", 503],
+    ["info", "Webhook delivered", "evt_winston", 200],
+  ]);
+});
+
+Deno.test("pino, through the four-line adapter of docs/logging.md, receives each attempt with its fields", async () => {
+  // pino's numeric levels: 40 is warn, 30 is info.
+  assert.deepEqual(await recordsThrough("pino"), [
+    [40, "Webhook attempt failed, will retry", "evt_pino", 503],
+    [30, "Webhook delivered", "evt_pino", 200],
+  ]);
+});

@@ -6,6 +6,7 @@ import {
   WebhookDeliveryService,
 } from "../mod.ts";
 import { captureLogger } from "./_capture_logger.ts";
+import { ENDINGS } from "../src/send/_endings.ts";
 import { startStubServer } from "./_stub_server.ts";
 
 Deno.test("500, 500, 200 leaves exactly three records: warn, warn, info", async () => {
@@ -107,6 +108,24 @@ Deno.test("the default logger writes one JSON object per line, info and above", 
     ["info", "webhook-delivery", 200],
   ]);
   assert.ok(!Number.isNaN(Date.parse(records[0].time)));
+});
+
+Deno.test("the default logger writes error records to standard output too, never to standard error", async () => {
+  await using server = startStubServer([{ status: 404 }]);
+  const out: string[] = [];
+  const err: unknown[] = [];
+  const { log, error, warn } = console;
+  console.log = (...data: unknown[]) => out.push(data.join(" "));
+  console.error = (...data: unknown[]) => err.push(data);
+  console.warn = (...data: unknown[]) => err.push(data);
+  try {
+    await new WebhookDeliveryService().deliver(server.url, {});
+  } finally {
+    Object.assign(console, { log, error, warn });
+  }
+
+  assert.deepEqual(err, []);
+  assert.deepEqual(out.map((line) => JSON.parse(line).level), ["error"]);
 });
 
 Deno.test("createJsonLogger() drops records below its level", () => {
@@ -236,4 +255,19 @@ Deno.test("silentLogger accepts records and writes nothing", async () => {
     console.log = log;
   }
   assert.equal(written, 0);
+});
+
+Deno.test("the JSDoc of Logger lists every message with its level and outcome, as the sender logs them", async () => {
+  const doc = await Deno.readTextFile(
+    new URL("../src/log/logger.ts", import.meta.url),
+  );
+  const rows = [
+    ...doc.matchAll(/^ \* \| `([^`]+)` +\| `(\w+)` +\| `(\w+)` +\|$/gm),
+  ]
+    .map(([, message, level, outcome]) => [message, level, outcome]);
+
+  assert.deepEqual(
+    rows.sort(),
+    Object.values(ENDINGS).map((e) => [e.message, e.level, e.outcome]).sort(),
+  );
 });

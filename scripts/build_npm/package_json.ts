@@ -4,8 +4,9 @@ import type { DenoConfig } from "./deno_config.ts";
  * The oldest Node.js the package runs on, and the first of the 20 line: it
  * needs the global Web Crypto (`crypto`), which Node.js 18 lacks, and it
  * joins abort signals by hand because `AbortSignal.any` only came in 20.3.
- * The build runs the Node test suite on exactly this version, so the
- * `engines` field is a tested claim.
+ * The build runs the Node test suite on exactly this version (first of
+ * `TESTED_NODE_VERSIONS` in `verify.ts`), so the `engines` field is a tested
+ * claim.
  */
 export const MIN_NODE_VERSION = "20.0.0";
 

@@ -10,6 +10,7 @@ import {
   npmExports,
   npmPackageJson,
 } from "./package_json.ts";
+import { TESTED_BUN_VERSION, TESTED_NODE_VERSIONS } from "./runtimes.ts";
 
 const config: DenoConfig = {
   name: "@scope/name",
@@ -114,4 +115,15 @@ Deno.test("parseDenoConfig() rejects what the npm build cannot derive a package 
       JSON.stringify(change),
     );
   }
+});
+
+Deno.test("the runtimes build:npm tests on start at the engines floor and pin exact versions", () => {
+  assert.equal(TESTED_NODE_VERSIONS[0], MIN_NODE_VERSION);
+  for (const version of [...TESTED_NODE_VERSIONS, TESTED_BUN_VERSION]) {
+    assert.match(version, /^\d+\.\d+\.\d+$/);
+  }
+  assert.deepEqual(
+    TESTED_NODE_VERSIONS.map((version) => Number(version.split(".")[0])),
+    [20, 22, 24],
+  );
 });

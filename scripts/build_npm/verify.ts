@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import { BuildError } from "./compile.ts";
-import { exportTargets, MIN_NODE_VERSION } from "./package_json.ts";
+import { exportTargets } from "./package_json.ts";
 import { run } from "./run.ts";
+import { TESTED_BUN_VERSION, TESTED_NODE_VERSIONS } from "./runtimes.ts";
 
 /**
  * `@types/node` for the consumer type check: the major line of the oldest
@@ -30,14 +31,21 @@ export interface VerifyOptions {
   expectedExports: Record<string, string[]>;
   /** The TypeScript that compiled the package; the consumer is checked with it too. */
   typescriptVersion: string;
+  /**
+   * Where the pinned runtimes are installed and found again on later runs,
+   * one folder per package and version: `.cache/runtimes/`.
+   */
+  runtimesDir: string;
 }
 
 /**
  * Proves the package works as npm delivers it: packs it, installs the tarball
  * into a fresh project in a temporary folder, type-checks a TypeScript
  * consumer under `nodenext` and `bundler` resolution, and runs the Node test
- * suite on this machine's Node.js and on the oldest one `engines` claims.
- * The temporary folder is removed at the end, whatever happened.
+ * suite on this machine's Node.js, on each of {@linkcode TESTED_NODE_VERSIONS}
+ * and on Bun ({@linkcode TESTED_BUN_VERSION}, with `bun test`, which runs
+ * `node:test` suites). The temporary folder is removed at the end, whatever
+ * happened.
  */
 export async function verifyInNode(options: VerifyOptions): Promise<void> {
   const temp = await Deno.makeTempDir({ prefix: "webhook-delivery-npm-" });
@@ -53,8 +61,12 @@ export async function verifyInNode(options: VerifyOptions): Promise<void> {
 
     const suite = await suiteFiles(project);
     await runSuite(project, suite, "node");
-    const oldest = await installNode(MIN_NODE_VERSION, join(temp, "oldest"));
-    if (oldest) await runSuite(project, suite, oldest);
+    for (const version of TESTED_NODE_VERSIONS) {
+      const node = await installNode(version, options.runtimesDir);
+      if (node) await runSuite(project, suite, node);
+    }
+    const bun = await installBun(TESTED_BUN_VERSION, options.runtimesDir);
+    if (bun) await runSuiteOnBun(project, suite, bun);
   } finally {
     await Deno.remove(temp, { recursive: true });
   }
@@ -189,45 +201,171 @@ async function runSuite(
   });
 }
 
+/** Runs the suite's test files with `bun test` on the given Bun. */
+async function runSuiteOnBun(
+  project: string,
+  files: readonly string[],
+  bun: string,
+): Promise<void> {
+  step(`Node test suite on Bun ${TESTED_BUN_VERSION}: ${files.join(", ")}`);
+  // `./` makes each argument a path, where a bare name would be a filter.
+  await run(bun, ["test", ...files.map((file) => `./${file}`)], {
+    cwd: project,
+  });
+}
+
 /**
- * Installs the Node.js binary that npm ships as `node-<os>-<arch>` and returns
- * its path, or `undefined` with a notice on a platform it is not shipped for.
+ * The npm package name of the Node.js binary for this machine,
+ * `node-<os>-<arch>`, or `undefined` on a platform npm ships none for.
  */
-async function installNode(
-  version: string,
-  dir: string,
-): Promise<string | undefined> {
+function nodePackageName(): string | undefined {
   const os = ({ linux: "linux", darwin: "darwin" } as Record<string, string>)[
     Deno.build.os
   ];
   const arch = ({ x86_64: "x64", aarch64: "arm64" } as Record<string, string>)[
     Deno.build.arch
   ];
-  if (!os || !arch) {
+  return os && arch ? `node-${os}-${arch}` : undefined;
+}
+
+/**
+ * Installs the Node.js binary that npm ships as `node-<os>-<arch>` into
+ * `<runtimesDir>/<name>@<version>/`, or finds it there from an earlier run,
+ * and returns its path; `undefined`, with a notice, on a platform it is not
+ * shipped for.
+ */
+async function installNode(
+  version: string,
+  runtimesDir: string,
+): Promise<string | undefined> {
+  const name = nodePackageName();
+  if (!name) {
     console.warn(
-      `\nNotice: no Node.js ${version} binary package for ${Deno.build.os}/${Deno.build.arch}; the suite ran on this machine's Node.js only`,
+      `\nNotice: no Node.js ${version} binary package for ${Deno.build.os}/${Deno.build.arch}; the suite did not run on it`,
     );
     return undefined;
   }
-  const name = `node-${os}-${arch}`;
-  step(`Installing Node.js ${version} (${name}) for the oldest-version run`);
-  await Deno.mkdir(dir);
+  return await installRuntime({
+    label: `Node.js ${version}`,
+    spec: `${name}@${version}`,
+    dir: join(runtimesDir, `${name}@${version}`),
+    binaries: [join("node_modules", name, "bin", "node")],
+    expectedVersion: `v${version}`,
+  });
+}
+
+/**
+ * Installs Bun from its npm package into `<runtimesDir>/bun@<version>/`, or
+ * finds it there; `undefined`, with a notice, where there is none. The
+ * package's install script moves the binary of this platform's
+ * `@oven/bun-<os>-<arch>` into `node_modules/.bin/`; where install scripts
+ * do not run, the binary stays in that package.
+ */
+async function installBun(
+  version: string,
+  runtimesDir: string,
+): Promise<string | undefined> {
+  const name = nodePackageName();
+  if (!name) {
+    console.warn(
+      `\nNotice: Bun ${version} is not tested on ${Deno.build.os}/${Deno.build.arch}`,
+    );
+    return undefined;
+  }
+  return await installRuntime({
+    label: `Bun ${version}`,
+    spec: `bun@${version}`,
+    dir: join(runtimesDir, `bun@${version}`),
+    binaries: [
+      join("node_modules", ".bin", "bun"),
+      join(
+        "node_modules",
+        "@oven",
+        name.replace("node-", "bun-"),
+        "bin",
+        "bun",
+      ),
+    ],
+    expectedVersion: version,
+  });
+}
+
+/** What {@linkcode installRuntime} installs, and how to tell it works. */
+interface RuntimeSpec {
+  label: string;
+  /** The npm package and exact version, `name@1.2.3`. */
+  spec: string;
+  /** Its own folder in the cache, used as `npm install --prefix`. */
+  dir: string;
+  /** Where the executable may be, relative to `dir`; the first that runs wins. */
+  binaries: readonly string[];
+  /** What `<binary> --version` prints. */
+  expectedVersion: string;
+}
+
+/**
+ * Returns the cached runtime when it answers `--version` as expected, and
+ * installs it with `npm install --prefix` otherwise.
+ */
+async function installRuntime(runtime: RuntimeSpec): Promise<string> {
+  const cached = await findBinary(runtime);
+  if (cached) {
+    console.log(`\n${runtime.label}: cached in ${runtime.dir}`);
+    return cached;
+  }
+  step(`Installing ${runtime.label} (${runtime.spec}) into ${runtime.dir}`);
+  await Deno.remove(runtime.dir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(runtime.dir, { recursive: true });
   await run("npm", [
     "install",
     "--no-audit",
     "--no-fund",
     "--no-save",
     "--prefix",
-    dir,
-    `${name}@${version}`,
-  ], { cwd: dir });
-  const node = join(dir, "node_modules", name, "bin", "node");
-  const actual = (await run(node, ["--version"], { cwd: dir, capture: true }))
-    .trim();
-  if (actual !== `v${version}`) {
-    throw new BuildError(`${name}@${version} runs as Node.js ${actual}`);
+    runtime.dir,
+    runtime.spec,
+  ], { cwd: runtime.dir });
+  const installed = await findBinary(runtime);
+  if (!installed) {
+    throw new BuildError(
+      `${runtime.spec} installed no binary that runs as ${runtime.expectedVersion} (looked for ${
+        runtime.binaries.join(", ")
+      } in ${runtime.dir})`,
+    );
   }
-  return node;
+  return installed;
+}
+
+/** The first of the runtime's binaries that answers its expected version. */
+async function findBinary(runtime: RuntimeSpec): Promise<string | undefined> {
+  for (const relative of runtime.binaries) {
+    const binary = join(runtime.dir, relative);
+    if (await versionOf(binary, runtime.dir) === runtime.expectedVersion) {
+      return binary;
+    }
+  }
+  return undefined;
+}
+
+/** What `<binary> --version` prints, or `undefined` when it does not run. */
+async function versionOf(
+  binary: string,
+  cwd: string,
+): Promise<string | undefined> {
+  try {
+    const output = await new Deno.Command(binary, {
+      args: ["--version"],
+      cwd,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    return output.success
+      ? new TextDecoder().decode(output.stdout).trim()
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function copyDir(from: string, to: string): Promise<void> {

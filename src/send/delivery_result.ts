@@ -37,11 +37,14 @@ export type DeliveryOutcome =
  *   request or response did not make it across the network (retried).
  * - `aborted`: the caller's signal fired.
  * - `permission_denied`: the runtime refused to make the request, such as
- *   Deno without `--allow-net` for the host; the message names the flag.
- *   Not retried: the delivery ends `invalid`.
+ *   Deno without `--allow-net` for the host; the message names the missing
+ *   `--allow-net` flag. Not retried: the delivery ends `invalid` at once.
  * - `invalid_url`, `invalid_payload`, `invalid_id`, `invalid_headers`,
- *   `invalid_signal`: the input was unusable (`invalid_payload` also for a
- *   payload larger than `maxPayloadBytes`) and nothing was sent.
+ *   `invalid_signal`: the input was unusable and nothing was sent.
+ *   `invalid_payload` is a payload `JSON.stringify` cannot serialize
+ *   (`undefined`, a function, a symbol, a BigInt, a cycle) or whose JSON is
+ *   larger than `maxPayloadBytes`; empty payloads (`{}`, `[]`, `null`, `""`)
+ *   are valid and sent.
  * - `invalid_secret`: the runtime's Web Crypto could not sign with the
  *   `secret`; nothing more was sent.
  * - `blocked_destination`: `blockPrivateNetworks` refused the URL because it
@@ -84,7 +87,11 @@ export type DeliveryErrorKind =
 export interface DeliveryError {
   /** What went wrong, for code to switch on. */
   kind: DeliveryErrorKind;
-  /** What went wrong, for people. */
+  /**
+   * What went wrong, for people. Any URL quoted in it is redacted as log
+   * records redact them (see {@linkcode Logger}): no credentials, no
+   * fragment, query values as `REDACTED`.
+   */
   message: string;
 }
 

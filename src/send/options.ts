@@ -84,7 +84,7 @@ export function defaultRetryOnStatus(status: number): boolean {
 
 /**
  * The shape of `fetch` that the service calls: the global `fetch` of Deno,
- * Node.js 20+, Bun and edge runtimes fits it.
+ * Node.js 20+ and Bun fits it.
  *
  * @example Wrapping the global fetch
  * ```ts
@@ -144,6 +144,11 @@ export interface WebhookDeliveryOptions {
    * to reading the end of the response. An attempt that runs out of time ends
    * with the error kind `timeout` and is retried.
    *
+   * One delivery lasts at most `timeoutMs` × attempts plus the waits: with
+   * the defaults, 4 × 10 s + 1 s + 2 s + 4 s = 47 s; `Retry-After` can
+   * lengthen each wait up to `maxRetryAfterMs`, and `resolveHost` adds up to
+   * one more `timeoutMs`.
+   *
    * @default {DEFAULT_TIMEOUT_MS} (10 000)
    */
   timeoutMs?: number | undefined;
@@ -163,25 +168,31 @@ export interface WebhookDeliveryOptions {
    */
   jitter?: number | undefined;
   /**
-   * The longest wait that a `Retry-After` header of a retried response can
-   * ask for, in milliseconds. The wait before a retry is the longer of the
+   * The longest wait that a `Retry-After` header (seconds or an HTTP date)
+   * of a retried response can ask for, in milliseconds. The wait before a retry is the longer of the
    * scheduled delay and `Retry-After`, with `Retry-After` cut to this value.
    *
    * @default {DEFAULT_MAX_RETRY_AFTER_MS} (60 000)
    */
   maxRetryAfterMs?: number | undefined;
   /**
-   * Decides whether a response that is not a success (2xx) is retried. A
-   * `false` ends the delivery at once with the outcome `rejected`. If the
-   * function throws, the response is not retried.
+   * Decides whether a 4xx or 5xx response is retried: exactly `true`
+   * retries it; anything else, or a throw, ends the delivery at once with
+   * the outcome `rejected`. 1xx and 3xx responses are never retried, and
+   * redirects are never followed.
    *
    * @default {defaultRetryOnStatus} (`status >= 500`)
    */
   retryOnStatus?: ((status: number) => boolean) | undefined;
   /**
    * Headers sent with every request, such as `authorization`. Their values are
-   * never logged. `content-type`, `content-length` and the `webhook-*` headers
-   * are set by the service and cannot be given here.
+   * never logged. Reserved, and refused with a `TypeError`: `content-type`,
+   * `content-length` and every `webhook-*` name, which the service sets, and
+   * the connection headers `host`, `connection`, `keep-alive`,
+   * `transfer-encoding`, `upgrade` and `expect` (Node.js's fetch refuses
+   * them, Deno's ignores them). An `authorization` here wins over
+   * credentials in the URL, and a `user-agent` replaces the service's
+   * `omoi-webhook-delivery/<version>`.
    *
    * @default {{}}
    */
@@ -232,14 +243,18 @@ export interface WebhookDeliveryOptions {
    */
   resolveHost?: ResolveHostFunction | undefined;
   /**
-   * Receives one structured record per attempt.
+   * Receives one structured record per attempt; the messages and fields are
+   * listed with {@linkcode Logger}.
    *
-   * @default {createJsonLogger()} (JSON lines on the console, `info` and above)
+   * @default {createJsonLogger()} (every record the service makes, errors
+   * included, as JSON lines on standard output through `console.log`)
    */
   logger?: Logger | undefined;
   /**
    * The `fetch` used to send requests. It must honour `init.signal`, which
-   * carries both the per-attempt timeout and the caller's signal.
+   * carries both the per-attempt timeout and the caller's signal. It receives
+   * `init.headers` as a plain record and `init.body` as a `Uint8Array`, and
+   * its response bodies are read through the same 64 KiB cap.
    *
    * @default {globalThis.fetch}
    */

@@ -10,6 +10,9 @@
  *   the receiver's clock than the tolerance allows: a replay, or clocks that
  *   disagree.
  * - `no_matching_signature`: no `v1` signature matches any of the secrets.
+ *   Other versions are ignored, and at most 10 distinct `v1` signatures of
+ *   a header are tried, so a forged header cannot make the receiver hash a
+ *   body hundreds of times.
  * - `invalid_payload`: the signature matches, but the body is not JSON.
  *
  * @example Answering each reason with a status

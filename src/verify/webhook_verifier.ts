@@ -74,6 +74,9 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
  *
  * Create one verifier per secret (or set of secrets during a rotation) when
  * the application starts: the constructor checks and imports the keys once.
+ * It accepts any well-formed secret, even one shorter than the 24 bytes the
+ * sender requires: the sender chose it. Pass the raw body, as received:
+ * parsing and re-serializing JSON changes bytes and breaks the signature.
  *
  * @example Verifying webhooks in a request handler
  * ```ts

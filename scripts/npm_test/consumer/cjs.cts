@@ -2,6 +2,7 @@
 // `nodenext` it compiles to `require`, so tsc checks it against the
 // declarations of the `require` condition.
 import webhooks = require("@omoi/webhook-delivery");
+import verify = require("@omoi/webhook-delivery/verify");
 
 const service = new webhooks.WebhookDeliveryService({
   retryDelaysMs: [0, 0],
@@ -17,3 +18,9 @@ export async function notify(url: string): Promise<webhooks.DeliveryResult> {
 
 // @ts-expect-error the logger must have debug, info, warn and error
 new webhooks.WebhookDeliveryService({ logger: { info() {} } });
+
+// The receiver's entry point has its own declarations under `require`.
+export const verifier: verify.WebhookVerifier = new verify.WebhookVerifier(
+  "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+);
+export const reason: verify.WebhookVerificationReason = "missing_header";

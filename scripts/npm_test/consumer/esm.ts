@@ -13,6 +13,10 @@ import {
   type WebhookDeliveryOptions,
   WebhookDeliveryService,
 } from "@omoi/webhook-delivery";
+import {
+  WebhookVerifier,
+  type WebhookVerifierOptions,
+} from "@omoi/webhook-delivery/verify";
 
 const options: WebhookDeliveryOptions = {
   timeoutMs: 5_000,
@@ -57,4 +61,12 @@ const outcome: DeliveryResult["outcome"] = "lost";
 // @ts-expect-error deliver() resolves a boolean
 const text: string = await service.deliver("https://receiver.test", {});
 
-export { kinds, outcome, statuses, text };
+// The receiver's entry point resolves with its own declarations.
+const verifierOptions: WebhookVerifierOptions = { toleranceSeconds: 60 };
+const verifier = new WebhookVerifier(
+  "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+  verifierOptions,
+);
+const payload: Promise<unknown> = verifier.verify("{}", {});
+
+export { kinds, outcome, payload, statuses, text };

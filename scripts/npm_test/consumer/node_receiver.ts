@@ -1,13 +1,13 @@
-// A Node.js receiver that verifies signed webhooks, as the README shows it:
-// node:http's body chunks and `request.headers` go to WebhookVerifier as
-// they are. Type-checked under `nodenext` with @types/node only.
+// A Node.js receiver that verifies signed webhooks, as docs/security.md shows
+// it, through the receiver's own entry point (`/verify`): node:http's body
+// chunks and `request.headers` go to WebhookVerifier as they are. Type-checked under `nodenext` with @types/node only.
 import { Buffer } from "node:buffer";
 import { createServer } from "node:http";
 import {
   isWebhookVerificationError,
   type WebhookHeaders,
   WebhookVerifier,
-} from "@omoi/webhook-delivery";
+} from "@omoi/webhook-delivery/verify";
 
 const verifier = new WebhookVerifier("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", {
   toleranceSeconds: 60,

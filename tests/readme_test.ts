@@ -47,6 +47,7 @@ function readmeImportMap(): string {
   const map = JSON.parse(json.replaceAll('"../webhook-delivery/', `"${ROOT}`));
   assert.deepEqual(Object.keys(map.imports), [
     "@omoi/webhook-delivery",
+    "@omoi/webhook-delivery/sqlite",
     "@omoi/webhook-delivery/verify",
   ]);
   return `data:application/json,${encodeURIComponent(JSON.stringify(map))}`;
@@ -110,6 +111,30 @@ Deno.test("the README's send() example prints what its comments say, and logs to
     "warn",
     "info",
   ]);
+});
+
+Deno.test("the README's queue example delivers through a SQLite file and prints what its comment says", async () => {
+  const section = readme.slice(
+    readme.indexOf("## Queue webhooks in a service"),
+  );
+  const example = /^```ts\n([^]*?)^```$/m.exec(section)?.[1];
+  assert.ok(
+    example,
+    "README.md has a ts block under ## Queue webhooks in a service",
+  );
+
+  const { code, lines } = await runDeno(
+    ["--allow-net=127.0.0.1", "--allow-read", "--allow-write"],
+    example,
+  );
+
+  assert.equal(code, 0);
+  const printed = lines.filter((line) => line !== "" && !line.startsWith("{"));
+  assert.deepEqual(printed, ["delivered"]);
+  const logs = lines.filter((line) => line.startsWith("{")).map((line) =>
+    JSON.parse(line)
+  );
+  assert.deepEqual(logs.map((record) => record.msg), ["Webhook delivered"]);
 });
 
 Deno.test("the README's worst-case duration of one delivery follows from the defaults", () => {

@@ -25,16 +25,24 @@ for (const [build, webhooks] of builds) {
     it("delivers an enqueued message in the background and records it", async (t) => {
       const receiver = await startReceiver([204]);
       t.after(() => receiver.close());
-      const queue = new webhooks.WebhookQueue({ logger: webhooks.silentLogger });
+      const queue = new webhooks.WebhookQueue({
+        logger: webhooks.silentLogger,
+      });
       t.after(() => queue.close());
       queue.start();
-      const { id } = await queue.enqueue(receiver.url, { event_type: "task.completed" });
-      await eventually(async () => (await queue.get(id))?.status === "delivered");
+      const { id } = await queue.enqueue(receiver.url, {
+        event_type: "task.completed",
+      });
+      await eventually(async () =>
+        (await queue.get(id))?.status === "delivered"
+      );
       assert.equal(receiver.requests[0].headers["webhook-id"], id);
     });
 
     it("rejects invalid input with a TypeError and stores nothing", async () => {
-      const queue = new webhooks.WebhookQueue({ logger: webhooks.silentLogger });
+      const queue = new webhooks.WebhookQueue({
+        logger: webhooks.silentLogger,
+      });
       await assert.rejects(queue.enqueue("ftp://example.test/", {}), TypeError);
       assert.equal((await queue.stats()).pending, 0);
       await queue.close();
@@ -47,7 +55,10 @@ describe("SqliteStore from @omoi/webhook-delivery/sqlite", () => {
     it("says what it needs where node:sqlite is missing", async () => {
       const { SqliteStore } = await import("@omoi/webhook-delivery/sqlite");
       const store = new SqliteStore({ path: join(tmpdir(), "never.db") });
-      await assert.rejects(store.stats(Date.now()), /SqliteStore needs node:sqlite/);
+      await assert.rejects(
+        store.stats(Date.now()),
+        /SqliteStore needs node:sqlite/,
+      );
     });
     return;
   }
@@ -77,7 +88,9 @@ describe("SqliteStore from @omoi/webhook-delivery/sqlite", () => {
     const finisher = child("finish", path);
     const [code] = await once(finisher, "exit");
     assert.equal(code, 0);
-    const arrived = new Set(receiver.requests.map((r) => r.headers["webhook-id"]));
+    const arrived = new Set(
+      receiver.requests.map((r) => r.headers["webhook-id"]),
+    );
     assert.deepEqual(stored.filter((id) => !arrived.has(id)), []);
   });
 });

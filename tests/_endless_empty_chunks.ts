@@ -5,6 +5,7 @@
  * it prints the result and whether a timer started before it fired.
  */
 import { WebhookDeliveryService } from "../mod.ts";
+import { fetchEndlessEmptyChunks } from "./_endless_empty_body.ts";
 
 let timerFired = false;
 setTimeout(() => timerFired = true, 0);
@@ -12,17 +13,7 @@ const service = new WebhookDeliveryService({
   timeoutMs: 200,
   retryDelaysMs: [],
   logger: { debug() {}, info() {}, warn() {}, error() {} },
-  fetch: () =>
-    Promise.resolve(
-      new Response(
-        new ReadableStream<Uint8Array>({
-          pull(controller) {
-            controller.enqueue(new Uint8Array(0));
-          },
-        }),
-        { status: 500 },
-      ),
-    ),
+  fetch: fetchEndlessEmptyChunks,
 });
 const result = await service.send("http://hooks.example/in", {});
 await new Promise((resolve) => setTimeout(resolve, 0));

@@ -1,3 +1,5 @@
+import { encodeBase64 } from "../src/_shared/_base64.ts";
+
 /** The two known-answer vectors of the Standard Webhooks libraries' suites. */
 export const VECTORS = [
   {
@@ -33,4 +35,32 @@ export function vectorHeaders(
 /** A clock stopped at `seconds` since the Unix epoch, for verifiers. */
 export function clockAt(seconds: number): () => number {
   return () => seconds * 1_000;
+}
+
+/** Signs `body` the Standard Webhooks way, independently of the module. */
+export async function sign(
+  secret: string,
+  id: string,
+  timestamp: number,
+  body: string | Uint8Array,
+): Promise<string> {
+  const key = await crypto.subtle.importKey(
+    "raw",
+    Uint8Array.from(
+      atob(secret.slice("whsec_".length)),
+      (c) => c.charCodeAt(0),
+    ),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const prefix = new TextEncoder().encode(`${id}.${timestamp}.`);
+  const bytes = typeof body === "string"
+    ? new TextEncoder().encode(body)
+    : body;
+  const content = new Uint8Array(prefix.length + bytes.length);
+  content.set(prefix);
+  content.set(bytes, prefix.length);
+  const mac = await crypto.subtle.sign("HMAC", key, content);
+  return `v1,${encodeBase64(new Uint8Array(mac))}`;
 }

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { type DeliveryResult, WebhookDeliveryService } from "../mod.ts";
 import { captureLogger } from "./_capture_logger.ts";
+import { fetchEndlessEmptyChunks } from "./_endless_empty_body.ts";
 import { assertWellFormed } from "./_hostile.ts";
 
 /** Far below the 60 s a hung delivery would take with the defaults. */
@@ -104,17 +105,7 @@ Deno.test("a body of endless empty chunks ends the attempt in-process, and a tim
     logger,
     timeoutMs: 200,
     retryDelaysMs: [],
-    fetch: () =>
-      Promise.resolve(
-        new Response(
-          new ReadableStream<Uint8Array>({
-            pull(controller) {
-              controller.enqueue(new Uint8Array(0));
-            },
-          }),
-          { status: 500 },
-        ),
-      ),
+    fetch: fetchEndlessEmptyChunks,
   });
 
   try {

@@ -6,37 +6,15 @@ import {
   WebhookVerifier,
 } from "../mod.ts";
 import { encodeBase64 } from "../src/_shared/_base64.ts";
-import { clockAt, OTHER_SECRET, vectorHeaders, VECTORS } from "./_signing.ts";
+import {
+  clockAt,
+  OTHER_SECRET,
+  sign,
+  vectorHeaders,
+  VECTORS,
+} from "./_signing.ts";
 
 const [FIRST, SECOND] = VECTORS;
-
-/** Signs `body` the Standard Webhooks way, independently of the module. */
-async function sign(
-  secret: string,
-  id: string,
-  timestamp: number,
-  body: string | Uint8Array,
-): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    Uint8Array.from(
-      atob(secret.slice("whsec_".length)),
-      (c) => c.charCodeAt(0),
-    ),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const prefix = new TextEncoder().encode(`${id}.${timestamp}.`);
-  const bytes = typeof body === "string"
-    ? new TextEncoder().encode(body)
-    : body;
-  const content = new Uint8Array(prefix.length + bytes.length);
-  content.set(prefix);
-  content.set(bytes, prefix.length);
-  const mac = await crypto.subtle.sign("HMAC", key, content);
-  return `v1,${encodeBase64(new Uint8Array(mac))}`;
-}
 
 /** Asserts that `promise` rejects with a verification error of `reason`. */
 async function assertRejects(

@@ -4,7 +4,7 @@ import {
   type NormalizedOptions,
   normalizeOptions,
 } from "../send/_normalize_options.ts";
-import type { BreakerSettings } from "./_circuit_breaker.ts";
+import type { BreakerSettings } from "./store.ts";
 import { MemoryStore } from "./memory_store.ts";
 import {
   DEFAULT_QUEUE_RETRY_DELAYS_MS,

@@ -2,12 +2,11 @@ import { textOf } from "../_shared/_safe_text.ts";
 import { redactText } from "../_shared/_redact.ts";
 import type { AttemptStep, Sender } from "../send/_sender.ts";
 import type { PreparedDelivery } from "../send/_prepare_delivery.ts";
-import { CircuitBreakers } from "./_circuit_breaker.ts";
 import { decide } from "./_decide.ts";
 import type { NormalizedQueueOptions } from "./_normalize_queue_options.ts";
 import { logQueue } from "./_queue_log.ts";
 import type { WebhookQueueEvent } from "./events.ts";
-import type { ClaimedMessage } from "./store.ts";
+import type { ClaimedMessage, EndpointChange } from "./store.ts";
 
 const MAX_STORE_BACKOFF_MS = 30_000;
 
@@ -20,7 +19,6 @@ const MAX_STORE_BACKOFF_MS = 30_000;
 export class Worker {
   readonly #options: NormalizedQueueOptions;
   readonly #sender: Sender;
-  readonly #breakers: CircuitBreakers | undefined;
   /** Aborts attempts still in flight when `close()`'s grace ends. */
   readonly #abort = new AbortController();
   readonly #inFlight = new Set<Promise<void>>();
@@ -34,9 +32,6 @@ export class Worker {
   constructor(options: NormalizedQueueOptions, sender: Sender) {
     this.#options = options;
     this.#sender = sender;
-    this.#breakers = options.circuitBreaker
-      ? new CircuitBreakers(options.circuitBreaker)
-      : undefined;
   }
 
   get running(): boolean {
@@ -93,7 +88,7 @@ export class Worker {
             limit,
             leaseMs: options.leaseMs,
             endpointLimit: options.endpointConcurrency,
-            endpointLimits: this.#breakers?.limits(now),
+            breaker: options.circuitBreaker || undefined,
             maxClaimsWithoutResult: options.maxClaimsWithoutResult,
           });
           this.#storeFailures = 0;
@@ -127,15 +122,13 @@ export class Worker {
     this.#sleep(wakeAt);
   }
 
-  /** Sleeps until `wakeAt`, a breaker's probe or the poll interval, whichever is first. */
+  /** Sleeps until `wakeAt` (which counts a breaker's probe) or the poll interval, whichever is first. */
   #sleep(wakeAt: number | undefined): void {
     if (!this.#running) return;
     if (this.#again) return this.wake();
     const now = Date.now();
     let at = now + this.#options.pollIntervalMs;
     if (wakeAt !== undefined && wakeAt > now) at = Math.min(at, wakeAt);
-    const resume = this.#breakers?.nextResume(now);
-    if (resume !== undefined) at = Math.min(at, resume);
     // Due now but not claimed (other endpoints' limits, or a full process):
     // an attempt ending wakes the loop; the poll interval covers the rest.
     clearTimeout(this.#timer);
@@ -184,8 +177,8 @@ export class Worker {
     }
     const now = Date.now();
     const { decision, health, gone } = decide(step, now);
-    await this.#record(message, step, decision, now);
-    this.#afterAttempt(message, step, decision, health, now);
+    const change = await this.#record(message, step, decision, health, now);
+    this.#afterAttempt(message, step, decision, change, now);
     if (gone) await this.#disable(message.endpoint, now);
   }
 
@@ -193,24 +186,28 @@ export class Worker {
     message: ClaimedMessage,
     step: AttemptStep,
     decision: ReturnType<typeof decide>["decision"],
+    health: ReturnType<typeof decide>["health"],
     now: number,
-  ): Promise<void> {
+  ): Promise<EndpointChange | undefined> {
     const logger = this.#sender.options.logger;
     try {
-      const [recorded] = await this.#options.store.record([{
+      const [outcome] = await this.#options.store.record([{
         id: message.id,
         token: message.token,
         now,
         // An attempt cut short by close() is not one: it leaves no trace.
         attempt: decision.type === "release" ? undefined : step.attempt,
         decision,
+        health,
+        breaker: this.#options.circuitBreaker || undefined,
       }]);
-      if (!recorded) {
+      if (!outcome?.recorded) {
         logQueue(logger, "warn", "Webhook attempt not recorded: lease lost", {
           webhookId: message.id,
           leaseMs: this.#options.leaseMs,
         });
       }
+      return outcome?.endpointChange;
     } catch (error) {
       // Still leased: when the lease ends the message is claimed again.
       logQueue(logger, "error", "Webhook queue store error", {
@@ -218,6 +215,7 @@ export class Worker {
         webhookId: message.id,
         error: redactText(textOf(error)),
       });
+      return undefined;
     }
   }
 
@@ -225,7 +223,7 @@ export class Worker {
     message: ClaimedMessage,
     step: AttemptStep,
     decision: ReturnType<typeof decide>["decision"],
-    health: ReturnType<typeof decide>["health"],
+    change: EndpointChange | undefined,
     now: number,
   ): void {
     const { endpoint, id } = message;
@@ -249,11 +247,6 @@ export class Worker {
         ...(attempt ? { attempt } : {}),
       });
     }
-    const change = health === "success"
-      ? this.#breakers?.success(endpoint)
-      : health === "failure"
-      ? this.#breakers?.failure(endpoint, now)
-      : undefined;
     if (change?.type === "paused") {
       logQueue(this.#sender.options.logger, "warn", "Webhook endpoint paused", {
         endpoint,

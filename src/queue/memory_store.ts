@@ -1,5 +1,12 @@
 import type { DeliveryAttempt } from "../send/delivery_result.ts";
 import {
+  breakerLimit,
+  type BreakerState,
+  CLOSED,
+  mergeLimit,
+  nextBreakerState,
+} from "./_breaker_state.ts";
+import {
   abandonedReason,
   type ClaimCandidate,
   disabledReason,
@@ -17,6 +24,7 @@ import type {
   MessageRecord,
   MessageStatus,
   NewMessage,
+  RecordOutcome,
   ReplayFilter,
   StoreStats,
   WebhookStore,
@@ -58,6 +66,7 @@ interface StoredMessage extends NewMessage {
 export class MemoryStore implements WebhookStore {
   readonly #messages = new Map<string, StoredMessage>();
   readonly #disabled = new Map<string, string>();
+  readonly #breakers = new Map<string, BreakerState>();
   #seq = 0;
 
   /** {@inheritDoc WebhookStore.enqueue} */
@@ -117,8 +126,20 @@ export class MemoryStore implements WebhookStore {
       }
     }
     due.sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.seq - b.seq);
+    const endpointLimits = new Map(options.endpointLimits);
+    if (options.breaker) {
+      for (const [endpoint, state] of this.#breakers) {
+        mergeLimit(endpointLimits, endpoint, breakerLimit(state, now));
+        if (state.trips > 0 && state.pausedUntil > now) {
+          nextDueAt = Math.min(nextDueAt ?? Infinity, state.pausedUntil);
+        }
+      }
+    }
     const chosen = new Set(
-      planClaim(due as ClaimCandidate[], leased, options).map(({ id }) => id),
+      planClaim(due as ClaimCandidate[], leased, {
+        ...options,
+        endpointLimits,
+      }).map(({ id }) => id),
     );
     const messages = [];
     for (const message of due) {
@@ -145,13 +166,13 @@ export class MemoryStore implements WebhookStore {
   }
 
   /** {@inheritDoc WebhookStore.record} */
-  record(results: readonly AttemptResult[]): Promise<boolean[]> {
+  record(results: readonly AttemptResult[]): Promise<RecordOutcome[]> {
     return Promise.resolve(results.map((result) => {
       const message = this.#messages.get(result.id);
       if (
         !message || message.status !== "pending" ||
         message.leaseToken !== result.token
-      ) return false;
+      ) return { recorded: false };
       message.leaseToken = null;
       message.leaseUntil = 0;
       message.updatedAt = result.now;
@@ -169,7 +190,18 @@ export class MemoryStore implements WebhookStore {
         else if (decision.type === "delivered") message.status = "delivered";
         else this.#kill(message, decision.reason, result.now);
       }
-      return true;
+      if (!result.breaker || !result.health) return { recorded: true };
+      const { state, change } = nextBreakerState(
+        this.#breakers.get(message.endpoint) ?? CLOSED,
+        result.health,
+        result.now,
+        result.breaker,
+      );
+      if (state.failures === 0) this.#breakers.delete(message.endpoint);
+      else this.#breakers.set(message.endpoint, state);
+      return change
+        ? { recorded: true, endpointChange: change }
+        : { recorded: true };
     }));
   }
 

@@ -58,6 +58,64 @@ export interface ClaimOptions {
    * claim ended by a crash or a lost lease) goes `dead` instead.
    */
   maxClaimsWithoutResult: number;
+  /**
+   * When given, the endpoints' circuit-breaker state, as the store keeps it
+   * for every worker, limits the claim too: a paused endpoint gets nothing
+   * (limit 0) and, once its pause is over, one probe at a time (limit 1)
+   * until a success resumes it. `nextDueAt` then also counts the nearest
+   * end of a pause, so the worker wakes for the probe.
+   */
+  breaker?: BreakerSettings | undefined;
+}
+
+/**
+ * The circuit breaker's settings, with defaults applied: after
+ * `failureThreshold` failures in a row an endpoint is paused for
+ * `cooldownMs`, doubled each time its probe fails, up to `maxCooldownMs`.
+ *
+ * @example The settings a queue passes with its claims and results
+ * ```ts
+ * import type { BreakerSettings } from "@omoi/webhook-delivery";
+ *
+ * const breaker: BreakerSettings = {
+ *   failureThreshold: 5,
+ *   cooldownMs: 30_000,
+ *   maxCooldownMs: 600_000,
+ * };
+ * console.log(breaker.failureThreshold); // 5
+ * ```
+ */
+export interface BreakerSettings {
+  /** Failures in a row that pause an endpoint. */
+  failureThreshold: number;
+  /** The first pause, in milliseconds. */
+  cooldownMs: number;
+  /** The longest pause, in milliseconds. */
+  maxCooldownMs: number;
+}
+
+/**
+ * How an attempt speaks of its endpoint: `failure` counts toward the
+ * circuit breaker, `success` closes it, `none` (nothing was sent, or the
+ * attempt was cut short) leaves it as it is.
+ */
+export type EndpointHealth = "success" | "failure" | "none";
+
+/**
+ * A change of an endpoint's circuit breaker that recording a result made:
+ * paused until a time (milliseconds since the epoch) after `failures`
+ * failures in a row, or resumed by a probe that succeeded.
+ */
+export type EndpointChange =
+  | { type: "paused"; failures: number; until: number }
+  | { type: "resumed" };
+
+/** What `record` did with one result. */
+export interface RecordOutcome {
+  /** `false` when the result's token no longer held the lease: nothing was written. */
+  recorded: boolean;
+  /** Present when this result paused or resumed the message's endpoint. */
+  endpointChange?: EndpointChange;
 }
 
 /** A message under lease: the worker holding `token` may record its attempt. */
@@ -115,6 +173,15 @@ export interface AttemptResult {
   attempt?: DeliveryAttempt | undefined;
   /** What becomes of the message. */
   decision: AttemptDecision;
+  /**
+   * How the attempt speaks of its endpoint; with `breaker`, a recorded
+   * result updates the endpoint's failure count and pause in the same
+   * transaction, for every worker of the store.
+   * @default {"none"}
+   */
+  health?: EndpointHealth | undefined;
+  /** The circuit breaker's settings; absent when it is turned off. */
+  breaker?: BreakerSettings | undefined;
 }
 
 /** A message as inspection shows it. */
@@ -205,8 +272,12 @@ export interface WebhookStore {
   enqueue(messages: readonly NewMessage[]): Promise<EnqueueResult[]>;
   /** Leases due pending messages, oldest due first, within the limits. */
   claim(options: ClaimOptions): Promise<ClaimResult>;
-  /** Records results; each is `false` when its token no longer holds the lease. */
-  record(results: readonly AttemptResult[]): Promise<boolean[]>;
+  /**
+   * Records results, each with the endpoint's circuit-breaker state in the
+   * same transaction; a result whose token no longer holds the lease is
+   * not recorded and changes nothing.
+   */
+  record(results: readonly AttemptResult[]): Promise<RecordOutcome[]>;
   /**
    * Disables an endpoint: its pending messages go `dead` with `reason`, and
    * new ones are stored `dead`. Returns how many went dead.

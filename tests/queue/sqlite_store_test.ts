@@ -3,6 +3,7 @@ import { DatabaseSync } from "node:sqlite";
 import { SqliteStore } from "../../src/stores/sqlite/mod.ts";
 import type { NewMessage } from "../../mod.ts";
 import { storeContract } from "./store_contract.ts";
+import { SCHEMA_V1 } from "../../src/stores/sqlite/_schema.ts";
 
 storeContract("SqliteStore", async () => {
   const dir = await Deno.makeTempDir();
@@ -32,7 +33,7 @@ Deno.test("SqliteStore: what an enqueue stored is there when the file is opened 
   const database = new DatabaseSync(path);
   const pragma = (name: string) =>
     Object.values(database.prepare(`PRAGMA ${name}`).get()!)[0];
-  assert.equal(pragma("user_version"), 1);
+  assert.equal(pragma("user_version"), 2);
   assert.equal(pragma("journal_mode"), "wal");
   database.close();
 });
@@ -45,7 +46,7 @@ Deno.test("SqliteStore: a file whose schema is newer than this release is refuse
   const store = new SqliteStore({ path });
   await assert.rejects(
     store.enqueue([message("m1")]),
-    /schema is version 99, newer than this release knows \(1\)/,
+    /schema is version 99, newer than this release knows \(2\)/,
   );
   await store.close();
 });
@@ -133,4 +134,28 @@ Deno.test("SqliteStore: a database locked by another process fails after the bus
 
 Deno.test("SqliteStore: needs a path or a database, not both", () => {
   assert.throws(() => new SqliteStore({} as { path: string }), TypeError);
+});
+
+Deno.test("SqliteStore: a version 1 file is migrated to version 2, its disabled endpoints kept", async () => {
+  const path = `${await Deno.makeTempDir()}/webhooks.db`;
+  const database = new DatabaseSync(path);
+  database.exec(SCHEMA_V1);
+  database.exec(
+    "INSERT INTO webhook_endpoints (endpoint, disabled_reason) VALUES ('a', 'gone')",
+  );
+  database.exec("PRAGMA user_version = 1");
+  database.close();
+  const store = new SqliteStore({ path });
+  assert.deepEqual((await store.stats(Date.now())).disabledEndpoints, [
+    { endpoint: "a", reason: "gone" },
+  ]);
+  assert.equal(await store.enableEndpoint("a"), true);
+  assert.deepEqual((await store.stats(Date.now())).disabledEndpoints, []);
+  await store.close();
+  const reopened = new DatabaseSync(path);
+  assert.equal(
+    Object.values(reopened.prepare("PRAGMA user_version").get()!)[0],
+    2,
+  );
+  reopened.close();
 });

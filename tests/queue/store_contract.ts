@@ -4,7 +4,7 @@
  * that makes a fresh, empty store.
  */
 import assert from "node:assert/strict";
-import type { NewMessage, WebhookStore } from "../../mod.ts";
+import type { AttemptResult, NewMessage, WebhookStore } from "../../mod.ts";
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -104,7 +104,7 @@ export function storeContract(
           decision: { type: "delivered" },
         },
       ]),
-      [false, true],
+      [{ recorded: false }, { recorded: true }],
     );
     const record = await store.get("m1");
     assert.equal(record?.status, "delivered");
@@ -214,6 +214,122 @@ export function storeContract(
       claimAt(T0, { endpointLimit: 2, endpointLimits: limits }),
     );
     assert.deepEqual(third.messages.map((m) => m.id), ["b3"]);
+  });
+
+  test("the breaker pauses an endpoint after its threshold; after the pause one probe at a time; a success resumes it", async (store) => {
+    const breaker = {
+      failureThreshold: 2,
+      cooldownMs: 1_000,
+      maxCooldownMs: 4_000,
+    };
+    await store.enqueue([
+      message("a1", "a"),
+      message("a2", "a"),
+      message("a3", "a"),
+      message("b1", "b"),
+    ]);
+    const claimed = (await store.claim(claimAt(T0, { breaker }))).messages;
+    assert.deepEqual(claimed.map((m) => m.id), ["a1", "a2", "a3", "b1"]);
+    const [a1, a2, a3, b1] = claimed;
+    const result = (
+      claim: typeof a1,
+      now: number,
+      health: "success" | "failure" | "none",
+      decision: AttemptResult["decision"] = { type: "retry", at: now },
+    ): AttemptResult => ({
+      id: claim!.id,
+      token: claim!.token,
+      now,
+      decision,
+      health,
+      breaker,
+    });
+    assert.deepEqual(
+      await store.record([
+        result(a1, T0 + 5, "failure"),
+        result(a2, T0 + 10, "failure"),
+        result(a3, T0 + 10, "none", { type: "release" }),
+        result(b1, T0 + 10, "success", { type: "delivered" }),
+      ]),
+      [
+        { recorded: true },
+        {
+          recorded: true,
+          endpointChange: { type: "paused", failures: 2, until: T0 + 1_010 },
+        },
+        { recorded: true },
+        { recorded: true },
+      ],
+    );
+    const paused = await store.claim(claimAt(T0 + 20, { breaker }));
+    assert.deepEqual(paused.messages, [], "nothing of a paused endpoint");
+    assert.ok(
+      paused.nextDueAt !== undefined && paused.nextDueAt <= T0 + 1_010,
+      "the worker wakes by the end of the pause",
+    );
+    const unbroken = await store.claim(claimAt(T0 + 20, { leaseMs: 1 }));
+    assert.equal(
+      unbroken.messages.length,
+      3,
+      "a claim without breaker ignores it",
+    );
+    const [probe] = (await store.claim(claimAt(T0 + 1_010, { breaker })))
+      .messages;
+    assert.equal(probe?.endpoint, "a");
+    assert.deepEqual(
+      (await store.claim(claimAt(T0 + 1_010, { breaker }))).messages,
+      [],
+      "one probe at a time",
+    );
+    assert.deepEqual(
+      await store.record([result(probe, T0 + 1_020, "failure")]),
+      [
+        {
+          recorded: true,
+          endpointChange: { type: "paused", failures: 3, until: T0 + 3_020 },
+        },
+      ],
+    );
+    assert.deepEqual(
+      (await store.claim(claimAt(T0 + 3_000, { breaker }))).messages,
+      [],
+      "the second pause is twice as long",
+    );
+    const [second] = (await store.claim(claimAt(T0 + 3_020, { breaker })))
+      .messages;
+    assert.ok(second, "a probe after the second pause");
+    assert.deepEqual(
+      await store.record([
+        result(second, T0 + 3_030, "success", { type: "delivered" }),
+      ]),
+      [{ recorded: true, endpointChange: { type: "resumed" } }],
+    );
+    const resumed = await store.claim(claimAt(T0 + 3_040, { breaker }));
+    assert.equal(resumed.messages.length, 2, "the rest of a, all at once");
+  });
+
+  test("a result not recorded (its lease lost) changes no breaker", async (store) => {
+    const breaker = {
+      failureThreshold: 1,
+      cooldownMs: 1_000,
+      maxCooldownMs: 1_000,
+    };
+    await store.enqueue([message("a1", "a")]);
+    const [claimed] = (await store.claim(claimAt(T0, { breaker }))).messages;
+    assert.deepEqual(
+      await store.record([{
+        id: "a1",
+        token: `${claimed!.token}-stale`,
+        now: T0,
+        decision: { type: "retry", at: T0 },
+        health: "failure",
+        breaker,
+      }]),
+      [{ recorded: false }],
+    );
+    const [again] = (await store.claim(claimAt(T0 + 1_000, { breaker })))
+      .messages;
+    assert.equal(again?.id, "a1", "the endpoint is not paused");
   });
 
   test("disabling an endpoint kills its pending messages and stores new ones dead until enabled", async (store) => {

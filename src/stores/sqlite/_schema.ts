@@ -1,9 +1,10 @@
 import type { SqliteDatabase } from "./sqlite_database.ts";
 
 /** The schema this release writes; a later one migrates from it. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
-const SCHEMA_V1 = `
+/** Version 1, as the first release created it; a new file goes through every migration. */
+export const SCHEMA_V1 = `
 CREATE TABLE webhook_messages (
   seq INTEGER PRIMARY KEY,
   id TEXT NOT NULL UNIQUE,
@@ -38,6 +39,26 @@ CREATE TABLE webhook_endpoints (
 `;
 
 /**
+ * Version 2: the circuit breaker's state moves into the store, so that every
+ * process sharing the file sees an endpoint paused; an endpoint's row may
+ * now hold breaker state without being disabled. SQLite cannot drop a
+ * `NOT NULL`, so the table is rebuilt.
+ */
+const MIGRATE_V1_TO_V2 = `
+CREATE TABLE webhook_endpoints_v2 (
+  endpoint TEXT PRIMARY KEY,
+  disabled_reason TEXT,
+  failures INTEGER NOT NULL DEFAULT 0,
+  trips INTEGER NOT NULL DEFAULT 0,
+  paused_until INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO webhook_endpoints_v2 (endpoint, disabled_reason)
+  SELECT endpoint, disabled_reason FROM webhook_endpoints;
+DROP TABLE webhook_endpoints;
+ALTER TABLE webhook_endpoints_v2 RENAME TO webhook_endpoints;
+`;
+
+/**
  * Sets the connection up (WAL, the chosen durability, a busy timeout for
  * other processes on the file) and creates or checks the schema.
  * `PRAGMA user_version` holds the schema's version.
@@ -53,13 +74,15 @@ export function prepareSchema(
   try {
     const { user_version: version } = database.prepare("PRAGMA user_version")
       .get() as { user_version: number };
-    if (version === 0) {
-      database.exec(SCHEMA_V1);
-      database.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
-    } else if (version > SCHEMA_VERSION) {
+    if (version > SCHEMA_VERSION) {
       throw new Error(
         `The database's schema is version ${version}, newer than this release knows (${SCHEMA_VERSION}): upgrade @omoi/webhook-delivery`,
       );
+    }
+    if (version < 1) database.exec(SCHEMA_V1);
+    if (version < 2) database.exec(MIGRATE_V1_TO_V2);
+    if (version < SCHEMA_VERSION) {
+      database.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     }
     database.exec("COMMIT");
   } catch (error) {

@@ -1,5 +1,13 @@
 import type { DeliveryAttempt } from "../../send/delivery_result.ts";
 import {
+  breakerLimit,
+  type BreakerState,
+  CLOSED,
+  mergeLimit,
+  nextBreakerState,
+  sameBreaker,
+} from "../../queue/_breaker_state.ts";
+import {
   abandonedReason,
   type ClaimCandidate,
   disabledReason,
@@ -19,6 +27,7 @@ import type {
   MessageRecord,
   MessageStatus,
   NewMessage,
+  RecordOutcome,
   ReplayFilter,
   StoreStats,
   WebhookStore,
@@ -103,7 +112,7 @@ export class SqliteStore implements WebhookStore {
   #handle: SqliteDatabase | undefined;
   readonly #statements = new Map<string, SqliteStatement>();
   readonly #enqueues: GroupCommit<NewMessage, EnqueueResult>;
-  readonly #records: GroupCommit<AttemptResult, boolean>;
+  readonly #records: GroupCommit<AttemptResult, RecordOutcome>;
 
   /**
    * Opens nothing yet: the file is opened, and its schema created or
@@ -200,7 +209,26 @@ export class SqliteStore implements WebhookStore {
         now,
         Math.max(options.limit * 16, 256),
       ) as ClaimCandidate[];
-      const chosen = planClaim(candidates, leased, options);
+      const endpointLimits = new Map(options.endpointLimits);
+      let resumeAt: number | undefined;
+      if (options.breaker) {
+        for (
+          const row of this.#all(
+            `SELECT endpoint, failures, trips, paused_until FROM webhook_endpoints
+             WHERE trips > 0`,
+          ) as BreakerRow[]
+        ) {
+          const state = breakerOf(row);
+          mergeLimit(endpointLimits, row.endpoint, breakerLimit(state, now));
+          if (state.pausedUntil > now) {
+            resumeAt = Math.min(resumeAt ?? Infinity, state.pausedUntil);
+          }
+        }
+      }
+      const chosen = planClaim(candidates, leased, {
+        ...options,
+        endpointLimits,
+      });
       const messages: ClaimedMessage[] = chosen.map(({ id }) => {
         const token = newToken();
         const row = this.#get(
@@ -240,13 +268,16 @@ export class SqliteStore implements WebhookStore {
          WHERE status = 'pending' AND next_attempt_at > ?`,
         now,
       ) as { at: number | null };
-      const nextDueAt = skipped ? now : next.at ?? undefined;
+      let nextDueAt = skipped ? now : next.at ?? undefined;
+      if (resumeAt !== undefined) {
+        nextDueAt = Math.min(nextDueAt ?? Infinity, resumeAt);
+      }
       return { messages, abandoned, nextDueAt };
     });
   }
 
   /** {@inheritDoc WebhookStore.record} */
-  async record(results: readonly AttemptResult[]): Promise<boolean[]> {
+  async record(results: readonly AttemptResult[]): Promise<RecordOutcome[]> {
     if (results.length === 1) return [await this.#records.push(results[0]!)];
     const database = await this.#open();
     return this.#transaction(
@@ -284,7 +315,8 @@ export class SqliteStore implements WebhookStore {
   async enableEndpoint(endpoint: string): Promise<boolean> {
     await this.#open();
     return this.#run(
-      "DELETE FROM webhook_endpoints WHERE endpoint = ?",
+      `UPDATE webhook_endpoints SET disabled_reason = NULL
+       WHERE endpoint = ? AND disabled_reason IS NOT NULL`,
       endpoint,
     ) > 0;
   }
@@ -344,7 +376,8 @@ export class SqliteStore implements WebhookStore {
       now,
     ) as { n: number }).n;
     stats.disabledEndpoints = (this.#all(
-      "SELECT endpoint, disabled_reason FROM webhook_endpoints ORDER BY endpoint",
+      `SELECT endpoint, disabled_reason FROM webhook_endpoints
+       WHERE disabled_reason IS NOT NULL ORDER BY endpoint`,
     ) as { endpoint: string; disabled_reason: string }[]).map((row) => ({
       endpoint: row.endpoint,
       reason: row.disabled_reason,
@@ -411,7 +444,8 @@ export class SqliteStore implements WebhookStore {
 
   #insert(message: NewMessage): EnqueueResult {
     const disabled = this.#get(
-      "SELECT disabled_reason FROM webhook_endpoints WHERE endpoint = ?",
+      `SELECT disabled_reason FROM webhook_endpoints
+       WHERE endpoint = ? AND disabled_reason IS NOT NULL`,
       message.endpoint,
     ) as { disabled_reason: string } | undefined | null;
     const status: MessageStatus = disabled ? "dead" : "pending";
@@ -441,14 +475,14 @@ export class SqliteStore implements WebhookStore {
     return { id: message.id, duplicate: true, status: stored.status };
   }
 
-  #recordOne(result: AttemptResult): boolean {
+  #recordOne(result: AttemptResult): RecordOutcome {
     const { decision } = result;
     const status = decision.type === "delivered"
       ? "delivered"
       : decision.type === "dead"
       ? "dead"
       : "pending";
-    return this.#run(
+    const row = this.#get(
       `UPDATE webhook_messages SET
          lease_token = NULL, lease_until = 0, updated_at = ?, status = ?,
          next_attempt_at = ?, dead_reason = ?,
@@ -456,7 +490,8 @@ export class SqliteStore implements WebhookStore {
          attempts = CASE WHEN ? IS NULL THEN attempts
            ELSE json_insert(attempts, '$[#]', json(?)) END,
          schedule_index = schedule_index + ?
-       WHERE id = ? AND lease_token = ? AND status = 'pending'`,
+       WHERE id = ? AND lease_token = ? AND status = 'pending'
+       RETURNING endpoint`,
       result.now,
       status,
       decision.type === "retry" ? decision.at : result.now,
@@ -467,7 +502,47 @@ export class SqliteStore implements WebhookStore {
       result.attempt ? 1 : 0,
       result.id,
       result.token,
-    ) > 0;
+    ) as { endpoint: string } | undefined | null;
+    if (!row) return { recorded: false };
+    const change = this.#updateBreaker(row.endpoint, result);
+    return change ? { recorded: true, endpointChange: change } : {
+      recorded: true,
+    };
+  }
+
+  /** The endpoint's breaker after a recorded result, in the result's transaction. */
+  #updateBreaker(
+    endpoint: string,
+    result: AttemptResult,
+  ): RecordOutcome["endpointChange"] {
+    if (!result.breaker || !result.health || result.health === "none") {
+      return undefined;
+    }
+    const row = this.#get(
+      `SELECT endpoint, failures, trips, paused_until FROM webhook_endpoints
+       WHERE endpoint = ?`,
+      endpoint,
+    ) as BreakerRow | undefined | null;
+    const before = row ? breakerOf(row) : CLOSED;
+    const { state, change } = nextBreakerState(
+      before,
+      result.health,
+      result.now,
+      result.breaker,
+    );
+    if (!sameBreaker(before, state)) {
+      this.#run(
+        `INSERT INTO webhook_endpoints (endpoint, failures, trips, paused_until)
+         VALUES (?, ?, ?, ?)
+         ON CONFLICT (endpoint) DO UPDATE SET failures = excluded.failures,
+           trips = excluded.trips, paused_until = excluded.paused_until`,
+        endpoint,
+        state.failures,
+        state.trips,
+        state.pausedUntil,
+      );
+    }
+    return change;
   }
 
   /** Runs `work` in one write transaction, taken at once so that no two processes deadlock. */
@@ -508,6 +583,21 @@ export class SqliteStore implements WebhookStore {
   #all(sql: string, ...params: SqliteValue[]): unknown[] {
     return this.#statement(sql).all(...params);
   }
+}
+
+interface BreakerRow {
+  endpoint: string;
+  failures: number;
+  trips: number;
+  paused_until: number;
+}
+
+function breakerOf(row: BreakerRow): BreakerState {
+  return {
+    failures: row.failures,
+    trips: row.trips,
+    pausedUntil: row.paused_until,
+  };
 }
 
 const REVIVE = `UPDATE webhook_messages SET

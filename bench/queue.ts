@@ -19,6 +19,11 @@ import { SqliteStore } from "../src/stores/sqlite/mod.ts";
 import { EVENT } from "./_shared.ts";
 
 const smoke = Deno.args.includes("--smoke");
+// `--only=delivery,heap` runs some measures: enqueue, delivery, pickup,
+// isolation, heap.
+const only = Deno.args.find((arg) => arg.startsWith("--only="))?.slice(7)
+  .split(",");
+const wanted = (measure: string) => !only || only.includes(measure);
 const scale = (full: number, small: number) => smoke ? small : full;
 
 interface Receiver {
@@ -91,7 +96,7 @@ async function waitUntil(check: () => boolean, timeoutMs = 300_000) {
 }
 
 // 1. Enqueue at synchronous=FULL.
-{
+if (wanted("enqueue")) {
   const url = "http://127.0.0.1:9/hooks"; // never sent: nothing starts the queue
   const concurrentTotal = scale(20_000, 500);
   const queue = queueOn(await tempDb());
@@ -130,7 +135,7 @@ async function waitUntil(check: () => boolean, timeoutMs = 300_000) {
 }
 
 // 2. End to end against plain deliver() at the same concurrency.
-{
+if (wanted("delivery")) {
   const concurrency = 50;
   const total = scale(5_000, 200);
   const receiver = startReceiver();
@@ -188,7 +193,7 @@ async function waitUntil(check: () => boolean, timeoutMs = 300_000) {
 }
 
 // 3. Pick-up latency after idle, same process.
-{
+if (wanted("pickup")) {
   const receiver = startReceiver();
   const queue = queueOn(await tempDb(), { pollIntervalMs: 60_000 });
   queue.start();
@@ -255,7 +260,7 @@ async function healthyP99(hanging: number): Promise<number> {
   await receiver.close();
   return percentile(latencies, 0.99);
 }
-{
+if (wanted("isolation")) {
   const allHealthy = await healthyP99(0);
   const withHanging = await healthyP99(4);
   report(
@@ -276,7 +281,7 @@ async function healthyP99(hanging: number): Promise<number> {
 }
 
 // 5. Heap of a worker with a large backlog in the file.
-{
+if (wanted("heap")) {
   const backlog = scale(1_000_000, 20_000);
   const path = await tempDb();
   // A receiver that holds every request past the bench: the worker keeps

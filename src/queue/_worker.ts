@@ -22,8 +22,13 @@ export class Worker {
   /** Aborts attempts still in flight when `close()`'s grace ends. */
   readonly #abort = new AbortController();
   readonly #inFlight = new Set<Promise<void>>();
+  /** Results of finished attempts being recorded. */
+  readonly #settling = new Set<Promise<void>>();
   #running = false;
   #pumping = false;
+  /** Whether the last claim took all it asked for: more are likely due. */
+  #backlog = false;
+  #refillTimer: ReturnType<typeof setTimeout> | undefined;
   #again = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #storeFailures = 0;
@@ -71,6 +76,9 @@ export class Worker {
     }
     this.#abort.abort(new DOMException("The queue is closing", "AbortError"));
     while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
+    while (this.#settling.size > 0) await Promise.all(this.#settling);
+    clearTimeout(this.#refillTimer);
+    this.#refillTimer = undefined;
   }
 
   async #pump(): Promise<void> {
@@ -100,7 +108,8 @@ export class Worker {
           }
           for (const message of claimed.messages) this.#track(message);
           wakeAt = claimed.nextDueAt;
-          if (claimed.messages.length < limit) break;
+          this.#backlog = claimed.messages.length === limit;
+          if (!this.#backlog) break;
         }
         this.#prune();
       } while (this.#again && this.#running);
@@ -138,10 +147,23 @@ export class Worker {
     }, Math.max(0, at - now));
   }
 
+  /**
+   * After an attempt: claim again. With a backlog, wait a millisecond so
+   * that the attempts ending meanwhile share one claim (one transaction)
+   * rather than taking one each.
+   */
+  #refill(): void {
+    if (!this.#backlog) return this.wake();
+    this.#refillTimer ??= setTimeout(() => {
+      this.#refillTimer = undefined;
+      this.wake();
+    }, 1);
+  }
+
   #track(message: ClaimedMessage): void {
     const run = this.#deliver(message).finally(() => {
       this.#inFlight.delete(run);
-      this.wake();
+      this.#refill();
     });
     this.#inFlight.add(run);
   }
@@ -177,9 +199,20 @@ export class Worker {
     }
     const now = Date.now();
     const { decision, health, gone } = decide(step, now);
-    const change = await this.#record(message, step, decision, health, now);
-    this.#afterAttempt(message, step, decision, change, now);
-    if (gone) await this.#disable(message.endpoint, now);
+    // The slot is free once the request is over; the result is committed
+    // with others (group commit) while the next attempts start. The lease
+    // holds until then, so nobody claims the message meanwhile.
+    const settling = (async () => {
+      const change = await this.#record(message, step, decision, health, now);
+      this.#afterAttempt(message, step, decision, change, now);
+      if (gone) await this.#disable(message.endpoint, now);
+    })();
+    this.#settling.add(settling);
+    // Its lease counted toward the endpoint's limit until now: claim again.
+    void settling.finally(() => {
+      this.#settling.delete(settling);
+      this.#refill();
+    });
   }
 
   async #record(

@@ -50,9 +50,11 @@ export type SqliteStoreOptions =
   )
   & {
     /**
-     * `FULL` syncs every commit to disk: an enqueue confirmed is one that
-     * survives a power cut. `NORMAL` survives a crash of the process but
-     * may lose the last commits on power loss, for fewer fsyncs.
+     * `FULL` syncs every enqueue's commit to disk: an enqueue confirmed is
+     * one that survives a power cut. `NORMAL` survives a crash of the
+     * process but may lose the last enqueues on power loss, for fewer
+     * fsyncs. Claims and recorded results never wait for the disk: lost to
+     * a power cut, they only make an attempt happen again.
      *
      * @default {"FULL"}
      */
@@ -139,10 +141,19 @@ export class SqliteStore implements WebhookStore {
     });
     this.#records = new GroupCommit(async (results) => {
       const database = await this.#open();
-      return this.#transaction(
-        database,
-        () => results.map((r) => this.#recordOne(r)),
-      );
+      // As for claims: a result lost to a power cut (never to a crash of the
+      // process) only repeats an attempt, which at-least-once delivery
+      // allows; not waiting for the disk here is worth 0.6x to 0.8x of
+      // plain deliver() end to end. The next enqueue's commit syncs it.
+      database.exec("PRAGMA synchronous = NORMAL");
+      try {
+        return this.#transaction(
+          database,
+          () => results.map((r) => this.#recordOne(r)),
+        );
+      } finally {
+        database.exec(`PRAGMA synchronous = ${this.#synchronous}`);
+      }
     });
   }
 

@@ -105,6 +105,7 @@ export class Worker {
               webhookId: id,
               claims: options.maxClaimsWithoutResult,
             });
+            this.#reportAbandoned(id);
           }
           for (const message of claimed.messages) this.#track(message);
           wakeAt = claimed.nextDueAt;
@@ -345,6 +346,24 @@ export class Worker {
         },
       )
     );
+  }
+
+  /** Emits `dead` for a message its claims gave up on, as the store tells it. */
+  #reportAbandoned(id: string): void {
+    if (!this.#options.onEvent) return;
+    const reporting: Promise<void> = this.#options.store.get(id).then(
+      (record) => {
+        if (record?.status !== "dead") return;
+        this.#emit({
+          type: "dead",
+          id,
+          endpoint: record.endpoint,
+          reason: record.deadReason ?? "",
+        });
+      },
+      () => {},
+    ).finally(() => this.#settling.delete(reporting));
+    this.#settling.add(reporting);
   }
 
   #emit(event: WebhookQueueEvent): void {

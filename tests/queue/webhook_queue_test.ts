@@ -454,3 +454,45 @@ function bound(store: MemoryStore): MemoryStore {
   }
   return methods as unknown as MemoryStore;
 }
+
+Deno.test("WebhookQueue: a message whose claims keep ending without a result goes dead, logged and reported", async () => {
+  const store = new MemoryStore();
+  const events: WebhookQueueEvent[] = [];
+  const logger = captureLogger();
+  await using queue = queueWith({
+    store,
+    logger,
+    maxClaimsWithoutResult: 1,
+    onEvent: (e) => events.push(e),
+  });
+  const { id } = await queue.enqueue("https://example.test/hook", {});
+  // A worker that claimed it and died: its lease ends, no result recorded.
+  await store.claim({
+    now: Date.now(),
+    limit: 1,
+    leaseMs: 1,
+    endpointLimit: 1,
+    maxClaimsWithoutResult: 1,
+  });
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  queue.start();
+  await eventually(
+    () => events.some((e) => e.type === "dead"),
+    "reported dead",
+  );
+  assert.deepEqual(events, [{
+    type: "dead",
+    id,
+    endpoint: "https://example.test/hook",
+    reason: (await queue.get(id))?.deadReason,
+  }]);
+  assert.match(
+    String(events[0]?.type === "dead" && events[0].reason),
+    /Claimed 1 times without a result/,
+  );
+  assert.ok(
+    logger.records.some((r) =>
+      r.message === "Webhook abandoned" && r.fields.webhookId === id
+    ),
+  );
+});

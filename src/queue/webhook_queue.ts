@@ -1,4 +1,8 @@
 import { Sender } from "../send/_sender.ts";
+import {
+  checkListOptions,
+  checkReplayFilter,
+} from "./_inspection_arguments.ts";
 import { newMessage } from "./_new_message.ts";
 import {
   type NormalizedQueueOptions,
@@ -152,9 +156,14 @@ export class WebhookQueue implements AsyncDisposable {
     return this.#options.store.get(id);
   }
 
-  /** Messages oldest first, by status and endpoint, a page at a time. */
-  list(options?: ListOptions): Promise<MessagePage> {
-    return this.#options.store.list(options);
+  /**
+   * Messages oldest first, by status and endpoint, a page at a time.
+   *
+   * @throws {RangeError} When `limit` is not an integer from 1 to 1000.
+   * @throws {TypeError} When `status`, `endpoint` or `cursor` is not one a store knows.
+   */
+  async list(options?: ListOptions): Promise<MessagePage> {
+    return await this.#options.store.list(checkListOptions(options));
   }
 
   /** Counts by status, messages in flight, and disabled endpoints. */
@@ -172,9 +181,16 @@ export class WebhookQueue implements AsyncDisposable {
     return replayed;
   }
 
-  /** Sends again every dead message of an endpoint and a time range; returns how many. */
+  /**
+   * Sends again every dead message of an endpoint and a time range; returns how many.
+   *
+   * @throws {TypeError} When `endpoint` is not a string or `since`/`until` are not finite numbers.
+   */
   async replayDead(filter: ReplayFilter = {}): Promise<number> {
-    const count = await this.#options.store.replayDead(filter, Date.now());
+    const count = await this.#options.store.replayDead(
+      checkReplayFilter(filter),
+      Date.now(),
+    );
     if (count > 0) this.#worker.wake();
     return count;
   }

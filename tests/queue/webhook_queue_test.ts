@@ -496,3 +496,24 @@ Deno.test("WebhookQueue: a message whose claims keep ending without a result goe
     ),
   );
 });
+
+Deno.test("WebhookQueue: list() and replayDead() refuse malformed options before the store sees them", async () => {
+  await using queue = queueWith();
+  await assert.rejects(queue.list({ limit: 0 }), RangeError);
+  await assert.rejects(queue.list({ limit: 1.5 }), RangeError);
+  await assert.rejects(queue.list({ limit: 5_000 }), RangeError);
+  await assert.rejects(
+    queue.list({ status: "lost" as "dead" }),
+    /The status must be "pending", "delivered" or "dead"/,
+  );
+  await assert.rejects(
+    queue.list({ cursor: 7 as unknown as string }),
+    TypeError,
+  );
+  await assert.rejects(queue.replayDead({ since: NaN }), TypeError);
+  await assert.rejects(
+    queue.replayDead({ endpoint: 1 as unknown as string }),
+    TypeError,
+  );
+  assert.deepEqual(await queue.list({ limit: 1 }), { messages: [] });
+});

@@ -69,7 +69,17 @@ export function checkReplayFilter(filter: unknown): ReplayFilter {
 }
 
 function optionalString(name: string, value: unknown): void {
-  if (value !== undefined && typeof value !== "string") {
+  if (value !== undefined) checkString(name, value);
+}
+
+/**
+ * An id, endpoint or reason as a store takes it.
+ *
+ * @throws {TypeError} When it is not a string.
+ */
+export function checkString(name: string, value: unknown): string {
+  if (typeof value !== "string") {
     throw new TypeError(`The ${name} must be a string`);
   }
+  return value;
 }

@@ -2,6 +2,7 @@ import { Sender } from "../send/_sender.ts";
 import {
   checkListOptions,
   checkReplayFilter,
+  checkString,
 } from "./_inspection_arguments.ts";
 import { newMessage } from "./_new_message.ts";
 import {
@@ -152,8 +153,8 @@ export class WebhookQueue implements AsyncDisposable {
   }
 
   /** A message with its status, attempts and next attempt time; `undefined` when unknown. */
-  get(id: string): Promise<MessageRecord | undefined> {
-    return this.#options.store.get(id);
+  async get(id: string): Promise<MessageRecord | undefined> {
+    return await this.#options.store.get(checkString("id", id));
   }
 
   /**
@@ -176,7 +177,10 @@ export class WebhookQueue implements AsyncDisposable {
    * `false` when it is unknown or still pending.
    */
   async replay(id: string): Promise<boolean> {
-    const replayed = await this.#options.store.replay(id, Date.now());
+    const replayed = await this.#options.store.replay(
+      checkString("id", id),
+      Date.now(),
+    );
     if (replayed) this.#worker.wake();
     return replayed;
   }
@@ -196,16 +200,22 @@ export class WebhookQueue implements AsyncDisposable {
   }
 
   /** Lets a disabled endpoint receive again (its dead messages stay dead until replayed). */
-  enableEndpoint(endpoint: string): Promise<boolean> {
-    return this.#options.store.enableEndpoint(endpoint);
+  async enableEndpoint(endpoint: string): Promise<boolean> {
+    return await this.#options.store.enableEndpoint(
+      checkString("endpoint", endpoint),
+    );
   }
 
   /**
    * Disables an endpoint by hand: its pending messages go dead, and new ones
    * are stored dead, until {@linkcode WebhookQueue.enableEndpoint}.
    */
-  disableEndpoint(endpoint: string, reason: string): Promise<number> {
-    return this.#options.store.disableEndpoint(endpoint, reason, Date.now());
+  async disableEndpoint(endpoint: string, reason: string): Promise<number> {
+    return await this.#options.store.disableEndpoint(
+      checkString("endpoint", endpoint),
+      checkString("reason", reason),
+      Date.now(),
+    );
   }
 
   /**

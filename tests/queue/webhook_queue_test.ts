@@ -497,7 +497,7 @@ Deno.test("WebhookQueue: a message whose claims keep ending without a result goe
   );
 });
 
-Deno.test("WebhookQueue: list() and replayDead() refuse malformed options before the store sees them", async () => {
+Deno.test("WebhookQueue: inspection and repair refuse malformed arguments before the store sees them", async () => {
   await using queue = queueWith();
   await assert.rejects(queue.list({ limit: 0 }), RangeError);
   await assert.rejects(queue.list({ limit: 1.5 }), RangeError);
@@ -513,6 +513,15 @@ Deno.test("WebhookQueue: list() and replayDead() refuse malformed options before
   await assert.rejects(queue.replayDead({ since: NaN }), TypeError);
   await assert.rejects(
     queue.replayDead({ endpoint: 1 as unknown as string }),
+    TypeError,
+  );
+  await assert.rejects(
+    queue.get(1 as unknown as string),
+    /The id must be a string/,
+  );
+  await assert.rejects(queue.replay({} as unknown as string), TypeError);
+  await assert.rejects(
+    queue.enableEndpoint(null as unknown as string),
     TypeError,
   );
   assert.deepEqual(await queue.list({ limit: 1 }), { messages: [] });

@@ -6,6 +6,17 @@ import type { WebhookStore } from "./store.ts";
  * The queue's retry schedule: after the first attempt, 5 s, 5 min, 30 min,
  * 2 h, 5 h, 10 h and 10 h (the Standard Webhooks schedule), about 33 hours
  * in all.
+ *
+ * @example The schedule, in minutes
+ * ```ts
+ * import { DEFAULT_QUEUE_RETRY_DELAYS_MS } from "@omoi/webhook-delivery";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(
+ *   DEFAULT_QUEUE_RETRY_DELAYS_MS.map((ms) => ms / 60_000),
+ *   [1 / 12, 5, 30, 120, 300, 600, 600],
+ * );
+ * ```
  */
 export const DEFAULT_QUEUE_RETRY_DELAYS_MS: readonly number[] = Object.freeze([
   5_000,
@@ -23,6 +34,16 @@ export const DEFAULT_QUEUE_RETRY_DELAYS_MS: readonly number[] = Object.freeze([
  * `maxCooldownMs`. A failure is an attempt worth retrying (a network
  * error, a timeout, a 5xx, a 429); a 4xx answer is not one, the endpoint
  * is up.
+ *
+ * @example Pausing sooner, for longer
+ * ```ts
+ * import { silentLogger, WebhookQueue } from "@omoi/webhook-delivery";
+ *
+ * await using queue = new WebhookQueue({
+ *   logger: silentLogger,
+ *   circuitBreaker: { failureThreshold: 3, cooldownMs: 60_000, maxCooldownMs: 3_600_000 },
+ * });
+ * ```
  */
 export interface CircuitBreakerOptions {
   /** @default {5} */
@@ -41,6 +62,20 @@ export interface CircuitBreakerOptions {
  * sender option applies to each attempt, with two defaults of the queue's
  * own: `retryDelaysMs` is {@linkcode DEFAULT_QUEUE_RETRY_DELAYS_MS} and
  * `jitter` is 0.2.
+ *
+ * @example A queue tuned for one busy receiver
+ * ```ts
+ * import { silentLogger, WebhookQueue } from "@omoi/webhook-delivery";
+ *
+ * await using queue = new WebhookQueue({
+ *   logger: silentLogger,
+ *   concurrency: 50,
+ *   endpointConcurrency: 20,
+ *   timeoutMs: 5_000,
+ *   retryDelaysMs: [1_000, 60_000, 3_600_000],
+ *   deliveredRetentionMs: 7 * 86_400_000,
+ * });
+ * ```
  */
 export interface WebhookQueueOptions extends WebhookDeliveryOptions {
   /**
@@ -104,7 +139,22 @@ export interface WebhookQueueOptions extends WebhookDeliveryOptions {
   onEvent?: ((event: WebhookQueueEvent) => void) | undefined;
 }
 
-/** Options of {@linkcode WebhookQueue.enqueue}. */
+/**
+ * Options of {@linkcode WebhookQueue.enqueue}.
+ *
+ * @example An id that makes a retry of the caller harmless
+ * ```ts
+ * import { silentLogger, WebhookQueue } from "@omoi/webhook-delivery";
+ * import assert from "node:assert/strict";
+ *
+ * await using queue = new WebhookQueue({ logger: silentLogger });
+ * const event = { event_type: "task.failed", task_id: "task_42" };
+ * const options = { id: "evt_task_42_failed", endpoint: "monitoring" };
+ * await queue.enqueue("https://monitoring.example/hooks", event, options);
+ * const again = await queue.enqueue("https://monitoring.example/hooks", event, options);
+ * assert.equal(again.duplicate, true);
+ * ```
+ */
 export interface EnqueueOptions {
   /**
    * The `webhook-id` and idempotency key: an id stored already is not stored
@@ -121,7 +171,18 @@ export interface EnqueueOptions {
   endpoint?: string | undefined;
 }
 
-/** Options of {@linkcode WebhookQueue.close}. */
+/**
+ * Options of {@linkcode WebhookQueue.close}.
+ *
+ * @example Giving attempts in flight a second at most
+ * ```ts
+ * import { silentLogger, WebhookQueue } from "@omoi/webhook-delivery";
+ *
+ * const queue = new WebhookQueue({ logger: silentLogger });
+ * queue.start();
+ * await queue.close({ graceMs: 1_000 });
+ * ```
+ */
 export interface CloseOptions {
   /**
    * How long attempts in flight may go on before they are aborted and put

@@ -24,7 +24,22 @@ import type {
   StoreStats,
 } from "./store.ts";
 
-/** A message to store with {@linkcode WebhookQueue.enqueueMany}. */
+/**
+ * A message to store with {@linkcode WebhookQueue.enqueueMany}.
+ *
+ * @example Storing a batch in one transaction
+ * ```ts
+ * import { type EnqueueItem, silentLogger, WebhookQueue } from "@omoi/webhook-delivery";
+ *
+ * await using queue = new WebhookQueue({ logger: silentLogger });
+ * const items: EnqueueItem[] = ["task_1", "task_2"].map((task_id) => ({
+ *   url: "https://monitoring.example/hooks",
+ *   payload: { event_type: "task.completed", task_id },
+ * }));
+ * const stored = await queue.enqueueMany(items);
+ * console.log(stored.length); // 2
+ * ```
+ */
 export interface EnqueueItem {
   /** Where to POST; must be `http:` or `https:`. */
   url: string | URL;

@@ -1,7 +1,30 @@
-/** A value a statement takes as a parameter or gives back in a column. */
+/**
+ * A value a statement takes as a parameter or gives back in a column.
+ *
+ * @example What a statement binds
+ * ```ts
+ * import type { SqliteValue } from "@omoi/webhook-delivery/sqlite";
+ *
+ * const params: SqliteValue[] = ["evt_1", 42, null];
+ * console.log(params.length);
+ * ```
+ */
 export type SqliteValue = string | number | bigint | null | Uint8Array;
 
-/** A prepared statement, as `node:sqlite`'s `StatementSync` has it. */
+/**
+ * A prepared statement, as `node:sqlite`'s `StatementSync` has it.
+ *
+ * @example A statement of node:sqlite
+ * ```ts
+ * import { DatabaseSync } from "node:sqlite";
+ * import type { SqliteStatement } from "@omoi/webhook-delivery/sqlite";
+ *
+ * const database = new DatabaseSync(":memory:");
+ * const statement: SqliteStatement = database.prepare("SELECT 1 AS one");
+ * console.log(statement.get()); // { one: 1 }
+ * database.close();
+ * ```
+ */
 export interface SqliteStatement {
   /** Runs the statement; `changes` counts the rows it wrote. */
   run(...params: SqliteValue[]): { changes: number | bigint };

@@ -94,6 +94,7 @@ export type {
   NewMessage,
   RecordOutcome,
   ReplayFilter,
+  StoreEnqueueOptions,
   StoreStats,
   WebhookStore,
 } from "./src/queue/store.ts";

@@ -101,6 +101,7 @@ export type {
   NewMessage,
   RecordOutcome,
   ReplayFilter,
+  StoreEnqueueOptions,
   StoreStats,
   WebhookStore,
 } from "./src/queue/store.ts";

@@ -45,3 +45,10 @@ export function newToken(): string {
 export function disabledReason(reason: string): string {
   return `Endpoint disabled: ${reason}`;
 }
+
+/** The error of a store that cannot join the caller's transaction. */
+export function noTransaction(store: string): TypeError {
+  return new TypeError(
+    `${store} cannot join a transaction: enqueue without 'transaction', or use PostgresStore`,
+  );
+}

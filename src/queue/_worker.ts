@@ -32,6 +32,7 @@ export class Worker {
   #again = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #storeFailures = 0;
+  #unsubscribe: (() => Promise<void>) | undefined;
   #lastPrune = 0;
 
   constructor(options: NormalizedQueueOptions, sender: Sender) {
@@ -46,6 +47,8 @@ export class Worker {
   start(): void {
     if (this.#running || this.#abort.signal.aborted) return;
     this.#running = true;
+    // Enqueues of other processes wake this one, where the store can tell.
+    this.#unsubscribe = this.#options.store.subscribe?.(() => this.wake());
     this.wake();
   }
 
@@ -66,6 +69,9 @@ export class Worker {
     this.#running = false;
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    const unsubscribe = this.#unsubscribe;
+    this.#unsubscribe = undefined;
+    await unsubscribe?.().catch(() => {});
     if (this.#inFlight.size > 0) {
       let graceTimer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([

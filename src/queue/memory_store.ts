@@ -11,6 +11,7 @@ import {
   type ClaimCandidate,
   disabledReason,
   newToken,
+  noTransaction,
   planClaim,
 } from "./_claim_plan.ts";
 import { pageCursor, readCursor } from "./_page_cursor.ts";
@@ -26,6 +27,7 @@ import type {
   NewMessage,
   RecordOutcome,
   ReplayFilter,
+  StoreEnqueueOptions,
   StoreStats,
   WebhookStore,
 } from "./store.ts";
@@ -70,7 +72,13 @@ export class MemoryStore implements WebhookStore {
   #seq = 0;
 
   /** {@inheritDoc WebhookStore.enqueue} */
-  enqueue(messages: readonly NewMessage[]): Promise<EnqueueResult[]> {
+  enqueue(
+    messages: readonly NewMessage[],
+    options?: StoreEnqueueOptions,
+  ): Promise<EnqueueResult[]> {
+    if (options?.transaction !== undefined) {
+      return Promise.reject(noTransaction("MemoryStore"));
+    }
     const results: EnqueueResult[] = [];
     for (const message of messages) {
       const stored = this.#messages.get(message.id);

@@ -169,6 +169,13 @@ export interface EnqueueOptions {
    * @default {The URL's origin and path}
    */
   endpoint?: string | undefined;
+  /**
+   * Your open transaction, for a store that can join one (`PostgresStore`:
+   * your client inside `BEGIN`, wrapped with `pgClient()` or
+   * `postgresJsClient()`): the message is stored if and only if it commits
+   * (the outbox pattern). Other stores reject it.
+   */
+  transaction?: unknown;
 }
 
 /**

@@ -31,6 +31,16 @@ export interface NewMessage {
   createdAt: number;
 }
 
+/** How `enqueue` stores. */
+export interface StoreEnqueueOptions {
+  /**
+   * The caller's open transaction, in the form the store takes (for
+   * `PostgresStore`, a client wrapped like its own): the messages are stored
+   * if and only if it commits. Stores that cannot join one reject.
+   */
+  transaction?: unknown;
+}
+
 /** What `enqueue` did with one message. */
 export interface EnqueueResult {
   /** The id given or made. */
@@ -269,7 +279,10 @@ export interface StoreStats {
  */
 export interface WebhookStore {
   /** Stores messages, all or none; an id stored already is a duplicate. */
-  enqueue(messages: readonly NewMessage[]): Promise<EnqueueResult[]>;
+  enqueue(
+    messages: readonly NewMessage[],
+    options?: StoreEnqueueOptions,
+  ): Promise<EnqueueResult[]>;
   /** Leases due pending messages, oldest due first, within the limits. */
   claim(options: ClaimOptions): Promise<ClaimResult>;
   /**
@@ -301,6 +314,12 @@ export interface WebhookStore {
   replayDead(filter: ReplayFilter, now: number): Promise<number>;
   /** Deletes delivered messages last updated before `before`; returns how many. */
   prune(before: number): Promise<number>;
+  /**
+   * Optional: calls `onWake` when another process enqueues or replays a
+   * message, so an idle worker claims at once instead of at its next poll.
+   * Returns the function that stops it; a worker calls it before `close`.
+   */
+  subscribe?(onWake: () => void): () => Promise<void>;
   /** Releases what the store holds open; it is not used afterwards. */
   close(): Promise<void>;
 }

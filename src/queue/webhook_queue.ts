@@ -1,3 +1,4 @@
+import { safeGet } from "../_shared/_safe_text.ts";
 import { Sender } from "../send/_sender.ts";
 import {
   checkListOptions,
@@ -126,7 +127,11 @@ export class WebhookQueue implements AsyncDisposable {
     payload: unknown,
     options?: EnqueueOptions,
   ): Promise<{ id: string; duplicate: boolean }> {
-    const [result] = await this.enqueueMany([{ url, payload, options }]);
+    const transaction = safeGet(options, "transaction");
+    const [result] = await this.enqueueMany(
+      [{ url, payload, options }],
+      transaction === undefined ? {} : { transaction },
+    );
     return result!;
   }
 
@@ -134,11 +139,14 @@ export class WebhookQueue implements AsyncDisposable {
    * Stores several messages in one transaction: all of them, or (when one
    * is invalid or the store fails) none.
    *
+   * @param items The messages, each as `enqueue()` takes it.
+   * @param options `transaction`: your open transaction to store them in, as {@linkcode EnqueueOptions.transaction}.
    * @throws {TypeError} When an item cannot be sent, naming its index.
    * @throws {RangeError} When a payload is larger than `maxPayloadBytes`.
    */
   async enqueueMany(
     items: readonly EnqueueItem[],
+    options: { transaction?: unknown } = {},
   ): Promise<{ id: string; duplicate: boolean }[]> {
     if (this.#closing) throw new Error("The WebhookQueue is closed");
     const now = Date.now();
@@ -158,7 +166,12 @@ export class WebhookQueue implements AsyncDisposable {
         throw error;
       }
     });
-    const stored: EnqueueResult[] = await this.#options.store.enqueue(messages);
+    const stored: EnqueueResult[] = await this.#options.store.enqueue(
+      messages,
+      options.transaction === undefined
+        ? undefined
+        : { transaction: options.transaction },
+    );
     if (
       stored.some((result) => !result.duplicate && result.status === "pending")
     ) {

@@ -12,6 +12,7 @@ import {
   type ClaimCandidate,
   disabledReason,
   newToken,
+  noTransaction,
   planClaim,
 } from "../../queue/_claim_plan.ts";
 import { GroupCommit } from "../../queue/_group_commit.ts";
@@ -29,6 +30,7 @@ import type {
   NewMessage,
   RecordOutcome,
   ReplayFilter,
+  StoreEnqueueOptions,
   StoreStats,
   WebhookStore,
 } from "../../queue/store.ts";
@@ -172,7 +174,11 @@ export class SqliteStore implements WebhookStore {
   }
 
   /** {@inheritDoc WebhookStore.enqueue} */
-  async enqueue(messages: readonly NewMessage[]): Promise<EnqueueResult[]> {
+  async enqueue(
+    messages: readonly NewMessage[],
+    options?: StoreEnqueueOptions,
+  ): Promise<EnqueueResult[]> {
+    if (options?.transaction !== undefined) throw noTransaction("SqliteStore");
     if (messages.length === 1) return [await this.#enqueues.push(messages[0]!)];
     const database = await this.#open();
     return this.#transaction(

@@ -10,10 +10,42 @@ import type { DeliveryAttempt } from "../send/delivery_result.ts";
 /**
  * Where a message stands: waiting for an attempt (or in one), accepted by its
  * receiver, or given up on.
+ *
+ * @example Listing the messages given up on
+ * ```ts
+ * import { type MessageStatus, WebhookQueue } from "@omoi/webhook-delivery";
+ *
+ * await using queue = new WebhookQueue();
+ * const status: MessageStatus = "dead";
+ * const { messages } = await queue.list({ status });
+ * console.log(messages.length); // 0
+ * ```
  */
 export type MessageStatus = "pending" | "delivered" | "dead";
 
-/** A message as `enqueue` stores it: checked, serialized, ready to send. */
+/**
+ * A message as `enqueue` stores it: checked, serialized, ready to send.
+ * Stores receive it from {@linkcode WebhookQueue}; only a store's own tests
+ * build one by hand.
+ *
+ * @example Storing a message in a store directly
+ * ```ts
+ * import { MemoryStore, type NewMessage } from "@omoi/webhook-delivery";
+ *
+ * const message: NewMessage = {
+ *   id: "msg_1",
+ *   url: "https://monitoring.example/hooks",
+ *   loggedUrl: "https://monitoring.example/hooks",
+ *   endpoint: "https://monitoring.example",
+ *   body: JSON.stringify({ event_type: "task.completed" }),
+ *   headers: { "content-type": "application/json" },
+ *   createdAt: Date.now(),
+ * };
+ * const store = new MemoryStore();
+ * const [result] = await store.enqueue([message]);
+ * console.log(result?.duplicate); // false
+ * ```
+ */
 export interface NewMessage {
   /** The `webhook-id`; a message whose id is stored already is a duplicate. */
   id: string;
@@ -31,7 +63,18 @@ export interface NewMessage {
   createdAt: number;
 }
 
-/** How `enqueue` stores. */
+/**
+ * How `enqueue` stores.
+ *
+ * @example Enqueuing without a transaction
+ * ```ts
+ * import type { StoreEnqueueOptions } from "@omoi/webhook-delivery";
+ *
+ * // Only PostgresStore joins a transaction; see its `transaction` option.
+ * const options: StoreEnqueueOptions = {};
+ * console.log(options.transaction); // undefined
+ * ```
+ */
 export interface StoreEnqueueOptions {
   /**
    * The caller's open transaction, in the form the store takes (for
@@ -41,7 +84,20 @@ export interface StoreEnqueueOptions {
   transaction?: unknown;
 }
 
-/** What `enqueue` did with one message. */
+/**
+ * What `enqueue` did with one message.
+ *
+ * @example Telling a new message from a duplicate
+ * ```ts
+ * import { WebhookQueue } from "@omoi/webhook-delivery";
+ *
+ * await using queue = new WebhookQueue();
+ * const url = "https://monitoring.example/hooks";
+ * await queue.enqueue(url, { task_id: "t1" }, { id: "evt_1" });
+ * const again = await queue.enqueue(url, { task_id: "t1" }, { id: "evt_1" });
+ * console.log(again.duplicate); // true
+ * ```
+ */
 export interface EnqueueResult {
   /** The id given or made. */
   id: string;
@@ -51,7 +107,25 @@ export interface EnqueueResult {
   status: MessageStatus;
 }
 
-/** What a worker asks of `claim`. */
+/**
+ * What a worker asks of `claim`.
+ *
+ * @example Claiming due messages by hand
+ * ```ts
+ * import { type ClaimOptions, MemoryStore } from "@omoi/webhook-delivery";
+ *
+ * const store = new MemoryStore();
+ * const options: ClaimOptions = {
+ *   now: Date.now(),
+ *   limit: 10,
+ *   leaseMs: 60_000,
+ *   endpointLimit: 4,
+ *   maxClaimsWithoutResult: 5,
+ * };
+ * const { messages } = await store.claim(options);
+ * console.log(messages.length); // 0
+ * ```
+ */
 export interface ClaimOptions {
   /** Milliseconds since the epoch. */
   now: number;
@@ -108,6 +182,15 @@ export interface BreakerSettings {
  * How an attempt speaks of its endpoint: `failure` counts toward the
  * circuit breaker, `success` closes it, `none` (nothing was sent, or the
  * attempt was cut short) leaves it as it is.
+ *
+ * @example The health of a 503
+ * ```ts
+ * import type { EndpointHealth } from "@omoi/webhook-delivery";
+ *
+ * const status = 503;
+ * const health: EndpointHealth = status >= 500 ? "failure" : "success";
+ * console.log(health); // "failure"
+ * ```
  */
 export type EndpointHealth = "success" | "failure" | "none";
 
@@ -115,12 +198,40 @@ export type EndpointHealth = "success" | "failure" | "none";
  * A change of an endpoint's circuit breaker that recording a result made:
  * paused until a time (milliseconds since the epoch) after `failures`
  * failures in a row, or resumed by a probe that succeeded.
+ *
+ * @example Describing a change
+ * ```ts
+ * import type { EndpointChange } from "@omoi/webhook-delivery";
+ *
+ * function describe(change: EndpointChange): string {
+ *   return change.type === "paused"
+ *     ? `paused after ${change.failures} failures`
+ *     : "resumed";
+ * }
+ * console.log(describe({ type: "paused", failures: 5, until: 0 }));
+ * ```
  */
 export type EndpointChange =
   | { type: "paused"; failures: number; until: number }
   | { type: "resumed" };
 
-/** What `record` did with one result. */
+/**
+ * What `record` did with one result.
+ *
+ * @example A result under a lease that no longer holds
+ * ```ts
+ * import { MemoryStore } from "@omoi/webhook-delivery";
+ *
+ * const store = new MemoryStore();
+ * const [outcome] = await store.record([{
+ *   id: "msg_unknown",
+ *   token: "stale",
+ *   now: Date.now(),
+ *   decision: { type: "delivered" },
+ * }]);
+ * console.log(outcome?.recorded); // false
+ * ```
+ */
 export interface RecordOutcome {
   /** `false` when the result's token no longer held the lease: nothing was written. */
   recorded: boolean;
@@ -128,20 +239,31 @@ export interface RecordOutcome {
   endpointChange?: EndpointChange;
 }
 
-/** A message under lease: the worker holding `token` may record its attempt. */
-export interface ClaimedMessage {
-  /** The `webhook-id`. */
-  id: string;
-  /** The URL sent to. */
-  url: string;
-  /** The URL in its redacted form. */
-  loggedUrl: string;
-  /** Its endpoint key. */
-  endpoint: string;
-  /** The JSON text sent. */
-  body: string;
-  /** Every header but the signature. */
-  headers: Record<string, string>;
+/**
+ * A message under lease: the worker holding `token` may record its attempt.
+ * It holds what was enqueued (but the creation time) and where it stands.
+ *
+ * @example What a worker sends
+ * ```ts
+ * import type { ClaimedMessage } from "@omoi/webhook-delivery";
+ *
+ * function describe(message: ClaimedMessage): string {
+ *   return `${message.id} to ${message.loggedUrl}, attempt ${message.attempts + 1}`;
+ * }
+ * console.log(describe({
+ *   id: "msg_1",
+ *   url: "https://monitoring.example/hooks",
+ *   loggedUrl: "https://monitoring.example/hooks",
+ *   endpoint: "https://monitoring.example",
+ *   body: "{}",
+ *   headers: {},
+ *   token: "lease_1",
+ *   attempts: 0,
+ *   scheduleIndex: 0,
+ * }));
+ * ```
+ */
+export interface ClaimedMessage extends Omit<NewMessage, "createdAt"> {
   /** The lease's token: a result with an older token is not recorded. */
   token: string;
   /** Attempts recorded in all, over every replay. */
@@ -150,7 +272,25 @@ export interface ClaimedMessage {
   scheduleIndex: number;
 }
 
-/** The messages claimed, and those given up because claims kept ending without a result. */
+/**
+ * The messages claimed, and those given up because claims kept ending
+ * without a result.
+ *
+ * @example When to claim next
+ * ```ts
+ * import { MemoryStore } from "@omoi/webhook-delivery";
+ *
+ * const store = new MemoryStore();
+ * const { messages, nextDueAt } = await store.claim({
+ *   now: Date.now(),
+ *   limit: 10,
+ *   leaseMs: 60_000,
+ *   endpointLimit: 4,
+ *   maxClaimsWithoutResult: 5,
+ * });
+ * console.log(messages.length, nextDueAt); // 0 undefined
+ * ```
+ */
 export interface ClaimResult {
   /** The messages leased, each with its token. */
   messages: ClaimedMessage[];
@@ -163,7 +303,17 @@ export interface ClaimResult {
   nextDueAt: number | undefined;
 }
 
-/** What becomes of a message after an attempt. */
+/**
+ * What becomes of a message after an attempt.
+ *
+ * @example Retrying in a minute
+ * ```ts
+ * import type { AttemptDecision } from "@omoi/webhook-delivery";
+ *
+ * const decision: AttemptDecision = { type: "retry", at: Date.now() + 60_000 };
+ * console.log(decision.type); // "retry"
+ * ```
+ */
 export type AttemptDecision =
   | { type: "delivered" }
   | { type: "retry"; at: number }
@@ -171,7 +321,42 @@ export type AttemptDecision =
   /** Back to pending, due at once, with no attempt counted (the worker stopped). */
   | { type: "release" };
 
-/** The result of one attempt, for `record`. */
+/**
+ * The result of one attempt, for `record`.
+ *
+ * @example Recording a delivery for a claimed message
+ * ```ts
+ * import { type AttemptResult, MemoryStore } from "@omoi/webhook-delivery";
+ *
+ * const store = new MemoryStore();
+ * const now = Date.now();
+ * await store.enqueue([{
+ *   id: "msg_1",
+ *   url: "https://monitoring.example/hooks",
+ *   loggedUrl: "https://monitoring.example/hooks",
+ *   endpoint: "https://monitoring.example",
+ *   body: "{}",
+ *   headers: {},
+ *   createdAt: now,
+ * }]);
+ * const { messages: [claimed] } = await store.claim({
+ *   now,
+ *   limit: 1,
+ *   leaseMs: 60_000,
+ *   endpointLimit: 1,
+ *   maxClaimsWithoutResult: 5,
+ * });
+ * const result: AttemptResult = {
+ *   id: "msg_1",
+ *   token: claimed!.token,
+ *   now,
+ *   decision: { type: "delivered" },
+ *   health: "success",
+ * };
+ * const [outcome] = await store.record([result]);
+ * console.log(outcome?.recorded); // true
+ * ```
+ */
 export interface AttemptResult {
   /** The message's id. */
   id: string;
@@ -194,7 +379,19 @@ export interface AttemptResult {
   breaker?: BreakerSettings | undefined;
 }
 
-/** A message as inspection shows it. */
+/**
+ * A message as inspection shows it.
+ *
+ * @example Looking a message up
+ * ```ts
+ * import { WebhookQueue } from "@omoi/webhook-delivery";
+ *
+ * await using queue = new WebhookQueue();
+ * const { id } = await queue.enqueue("https://monitoring.example/hooks", {});
+ * const record = await queue.get(id);
+ * console.log(record?.status, record?.attempts.length); // "pending" 0
+ * ```
+ */
 export interface MessageRecord {
   /** The `webhook-id`. */
   id: string;
@@ -218,20 +415,48 @@ export interface MessageRecord {
   attempts: DeliveryAttempt[];
 }
 
-/** Which messages `list` returns. */
+/**
+ * Which messages `list` returns.
+ *
+ * @example Every dead message, a page at a time
+ * ```ts
+ * import { type ListOptions, WebhookQueue } from "@omoi/webhook-delivery";
+ *
+ * await using queue = new WebhookQueue();
+ * const options: ListOptions = { status: "dead", limit: 50 };
+ * do {
+ *   const page = await queue.list(options);
+ *   for (const message of page.messages) console.log(message.id);
+ *   options.cursor = page.cursor;
+ * } while (options.cursor !== undefined);
+ * ```
+ */
 export interface ListOptions {
   /** Only messages with this status. */
   status?: MessageStatus | undefined;
   /** Only messages of this endpoint. */
   endpoint?: string | undefined;
-  /** @default {100} */
-  /** The most messages on a page. */
+  /**
+   * The most messages on a page, 1 to 1000.
+   * @default {100}
+   */
   limit?: number | undefined;
   /** The `cursor` of the previous page. */
   cursor?: string | undefined;
 }
 
-/** One page of `list`, oldest first. */
+/**
+ * One page of `list`, oldest first.
+ *
+ * @example The first page of pending messages
+ * ```ts
+ * import { WebhookQueue } from "@omoi/webhook-delivery";
+ *
+ * await using queue = new WebhookQueue();
+ * const page = await queue.list({ status: "pending" });
+ * console.log(page.messages.length, page.cursor); // 0 undefined
+ * ```
+ */
 export interface MessagePage {
   /** The messages of this page. */
   messages: MessageRecord[];
@@ -239,7 +464,21 @@ export interface MessagePage {
   cursor?: string;
 }
 
-/** Which dead messages a bulk replay puts back. */
+/**
+ * Which dead messages a bulk replay puts back.
+ *
+ * @example Replaying an endpoint's last hour
+ * ```ts
+ * import { type ReplayFilter, WebhookQueue } from "@omoi/webhook-delivery";
+ *
+ * await using queue = new WebhookQueue();
+ * const filter: ReplayFilter = {
+ *   endpoint: "https://monitoring.example",
+ *   since: Date.now() - 3_600_000,
+ * };
+ * console.log(await queue.replayDead(filter)); // 0
+ * ```
+ */
 export interface ReplayFilter {
   /** Only messages of this endpoint. */
   endpoint?: string | undefined;
@@ -249,7 +488,18 @@ export interface ReplayFilter {
   until?: number | undefined;
 }
 
-/** Counts of messages, for dashboards and health checks. */
+/**
+ * Counts of messages, for dashboards and health checks.
+ *
+ * @example A health check
+ * ```ts
+ * import { WebhookQueue } from "@omoi/webhook-delivery";
+ *
+ * await using queue = new WebhookQueue();
+ * const { pending, dead, inFlight } = await queue.stats();
+ * console.log(dead === 0 ? "healthy" : `${dead} dead`, pending, inFlight);
+ * ```
+ */
 export interface StoreStats {
   /** Messages waiting for an attempt or in one. */
   pending: number;

@@ -15,6 +15,7 @@ import {
   planClaim,
 } from "./_claim_plan.ts";
 import { pageCursor, readCursor } from "./_page_cursor.ts";
+import { messageRecord } from "./_message_record.ts";
 import type {
   AttemptResult,
   ClaimOptions,
@@ -348,21 +349,9 @@ export class MemoryStore implements WebhookStore {
 }
 
 function toRecord(message: StoredMessage, now: number): MessageRecord {
-  const pending = message.status === "pending";
-  return {
-    id: message.id,
-    url: message.loggedUrl,
-    endpoint: message.endpoint,
-    status: message.status,
-    createdAt: new Date(message.createdAt).toISOString(),
-    updatedAt: new Date(message.updatedAt).toISOString(),
-    nextAttemptAt: pending
-      ? new Date(message.nextAttemptAt).toISOString()
-      : null,
-    inFlight: pending && message.leaseUntil > now,
-    ...(message.deadReason === undefined
-      ? {}
-      : { deadReason: message.deadReason }),
+  return messageRecord({
+    ...message,
+    leased: message.leaseUntil > now,
     attempts: structuredClone(message.attempts),
-  };
+  });
 }

@@ -15,6 +15,7 @@ import {
   planClaim,
 } from "../../queue/_claim_plan.ts";
 import { pageCursor, readCursor } from "../../queue/_page_cursor.ts";
+import { messageRecord } from "../../queue/_message_record.ts";
 import type {
   AttemptResult,
   ClaimedMessage,
@@ -758,19 +759,16 @@ function breakerOf(row: BreakerRow): BreakerState {
 }
 
 function toRecord(row: MessageRow): MessageRecord {
-  const pending = row.status === "pending";
-  return {
+  return messageRecord({
     id: row.id,
-    url: row.logged_url,
+    loggedUrl: row.logged_url,
     endpoint: row.endpoint,
     status: row.status,
-    createdAt: new Date(Number(row.created_at)).toISOString(),
-    updatedAt: new Date(Number(row.updated_at)).toISOString(),
-    nextAttemptAt: pending
-      ? new Date(Number(row.next_attempt_at)).toISOString()
-      : null,
-    inFlight: row.in_flight,
-    ...(row.dead_reason === null ? {} : { deadReason: row.dead_reason }),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    nextAttemptAt: Number(row.next_attempt_at),
+    leased: row.in_flight,
+    deadReason: row.dead_reason,
     attempts: JSON.parse(row.attempts) as DeliveryAttempt[],
-  };
+  });
 }

@@ -16,6 +16,7 @@ import {
   planClaim,
 } from "../../queue/_claim_plan.ts";
 import { GroupCommit } from "../../queue/_group_commit.ts";
+import { messageRecord } from "../../queue/_message_record.ts";
 import { pageCursor, readCursor } from "../../queue/_page_cursor.ts";
 import type {
   AttemptResult,
@@ -636,17 +637,16 @@ const REVIVE = `UPDATE webhook_messages SET
   claims = 0, schedule_index = 0, lease_token = NULL, lease_until = 0`;
 
 function toRecord(row: MessageRow, now: number): MessageRecord {
-  const pending = row.status === "pending";
-  return {
+  return messageRecord({
     id: row.id,
-    url: row.logged_url,
+    loggedUrl: row.logged_url,
     endpoint: row.endpoint,
     status: row.status,
-    createdAt: new Date(row.created_at).toISOString(),
-    updatedAt: new Date(row.updated_at).toISOString(),
-    nextAttemptAt: pending ? new Date(row.next_attempt_at).toISOString() : null,
-    inFlight: pending && row.lease_until > now,
-    ...(row.dead_reason === null ? {} : { deadReason: row.dead_reason }),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    nextAttemptAt: row.next_attempt_at,
+    leased: row.lease_until > now,
+    deadReason: row.dead_reason,
     attempts: JSON.parse(row.attempts) as DeliveryAttempt[],
-  };
+  });
 }

@@ -7,7 +7,8 @@
  *    CommonJS into `npm/cjs/`, each with declarations, source maps and a
  *    `package.json` that tells Node.js its module type.
  * 2. Writes `npm/package.json` from `deno.json` (name, version, license and an
- *    `exports` map derived from its `exports`) and copies README and LICENSE.
+ *    `exports` map derived from its `exports`), copies README and LICENSE,
+ *    and the PostgreSQL `schema.sql` at its repository path.
  * 3. Packs it, installs the tarball into a fresh project, type-checks a
  *    TypeScript consumer and runs the Node test suite of `scripts/npm_test/`
  *    on this Node.js, on the pinned Node.js 20.0.0, 22 and 24 releases and
@@ -19,10 +20,11 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { BuildError, compile } from "./build_npm/compile.ts";
 import { readDenoConfig, ROOT } from "./build_npm/deno_config.ts";
 import {
+  ASSET_EXPORTS,
   COPIED_FILES,
   exportTargets,
   FORMATS,
@@ -59,6 +61,10 @@ async function build(): Promise<void> {
   await writeJson(join(OUT_DIR, "package.json"), packageJson);
   for (const file of COPIED_FILES) {
     await Deno.copyFile(join(ROOT, file), join(OUT_DIR, file));
+  }
+  for (const path of Object.values(ASSET_EXPORTS)) {
+    await Deno.mkdir(join(OUT_DIR, dirname(path)), { recursive: true });
+    await Deno.copyFile(join(ROOT, path), join(OUT_DIR, path));
   }
   await checkExportTargets(packageJson);
   console.log("Compiled ESM and CommonJS without a diagnostic");

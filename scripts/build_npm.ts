@@ -7,28 +7,32 @@
  *    CommonJS into `npm/cjs/`, each with declarations, source maps and a
  *    `package.json` that tells Node.js its module type.
  * 2. Writes `npm/package.json` from `deno.json` (name, version, license and an
- *    `exports` map derived from its `exports`) and copies README and LICENSE.
+ *    `exports` map derived from its `exports`), copies README and LICENSE,
+ *    and the PostgreSQL `schema.sql` at its repository path.
  * 3. Packs it, installs the tarball into a fresh project, type-checks a
  *    TypeScript consumer and runs the Node test suite of `scripts/npm_test/`
  *    on this Node.js, on the pinned Node.js 20.0.0, 22 and 24 releases and
  *    on Bun, installed from npm into `.cache/runtimes/` and reused from there
- *    (see `build_npm/verify.ts`).
+ *    (see `build_npm/verify.ts`). Its `postgres.mjs` uses the PostgreSQL
+ *    server that `WEBHOOK_PG_URL` names, or one started for the build.
  *
  * Any failure, a single compiler diagnostic included, ends it with a message
  * and exit code 1.
  *
  * @module
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { BuildError, compile } from "./build_npm/compile.ts";
 import { readDenoConfig, ROOT } from "./build_npm/deno_config.ts";
 import {
+  ASSET_EXPORTS,
   COPIED_FILES,
   exportTargets,
   FORMATS,
   npmPackageJson,
 } from "./build_npm/package_json.ts";
 import { verifyInNode, writeJson } from "./build_npm/verify.ts";
+import { startPostgres } from "./postgres/server.ts";
 
 const OUT_DIR = join(ROOT, "npm");
 
@@ -60,23 +64,52 @@ async function build(): Promise<void> {
   for (const file of COPIED_FILES) {
     await Deno.copyFile(join(ROOT, file), join(OUT_DIR, file));
   }
+  for (const path of Object.values(ASSET_EXPORTS)) {
+    await Deno.mkdir(join(OUT_DIR, dirname(path)), { recursive: true });
+    await Deno.copyFile(join(ROOT, path), join(OUT_DIR, path));
+  }
   await checkExportTargets(packageJson);
   console.log("Compiled ESM and CommonJS without a diagnostic");
 
-  await verifyInNode({
-    packageDir: OUT_DIR,
-    packageJson,
-    suiteDir: join(ROOT, "scripts", "npm_test"),
-    expectedExports: Object.fromEntries(
-      Object.entries(config.exports).map(([subpath, path]) => [
-        subpath,
-        valueExports[join(ROOT, path)] ?? [],
-      ]),
-    ),
-    typescriptVersion: config.typescriptVersion,
-    runtimesDir: join(ROOT, ".cache", "runtimes"),
-  });
+  const server = await postgresForSuite();
+  try {
+    await verifyInNode({
+      packageDir: OUT_DIR,
+      packageJson,
+      suiteDir: join(ROOT, "scripts", "npm_test"),
+      expectedExports: Object.fromEntries(
+        Object.entries(config.exports).map(([subpath, path]) => [
+          subpath,
+          valueExports[join(ROOT, path)] ?? [],
+        ]),
+      ),
+      typescriptVersion: config.typescriptVersion,
+      pgVersion: config.pgVersion,
+      postgresUrl: server.url,
+      runtimesDir: join(ROOT, ".cache", "runtimes"),
+    });
+  } finally {
+    await server.stop();
+  }
   console.log(`\nbuild:npm: npm/ holds ${config.name}@${config.version}`);
+}
+
+/**
+ * The PostgreSQL server of the Node suite's `postgres.mjs`: the one
+ * `WEBHOOK_PG_URL` names (`.ci/run` starts one for the whole run), left
+ * running, or else a throwaway one for this build, stopped at its end.
+ */
+async function postgresForSuite(): Promise<
+  { url: string; stop(): Promise<void> }
+> {
+  const given = Deno.env.get("WEBHOOK_PG_URL");
+  if (given) return { url: given, stop: () => Promise.resolve() };
+  console.log("\n== Starting a throwaway PostgreSQL for the Node suite");
+  try {
+    return await startPostgres();
+  } catch (error) {
+    throw new BuildError((error as Error).message);
+  }
 }
 
 /** Fails when the `exports` map points at a file the compiler did not write. */

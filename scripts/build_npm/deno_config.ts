@@ -14,6 +14,12 @@ export interface DenoConfig {
   compilerOptions: Record<string, unknown>;
   /** The version of the npm `typescript` package in `imports`. */
   typescriptVersion: string;
+  /**
+   * The version of node-postgres (`pg`) in `imports`, which the Node suite's
+   * PostgreSQL test installs beside the tarball: the same one the Deno tests
+   * use.
+   */
+  pgVersion: string;
 }
 
 /**
@@ -64,15 +70,19 @@ export function parseDenoConfig(json: unknown, source: string): DenoConfig {
   }
 
   const imports = (config.imports ?? {}) as Record<string, unknown>;
-  const typescript = String(imports.typescript ?? "");
-  const pinned = /^npm:typescript@(\d+\.\d+\.\d+)$/.exec(typescript);
-  if (!pinned?.[1]) {
-    throw new TypeError(
-      `Cannot read ${source} as 'imports.typescript' must pin an exact version, as in "npm:typescript@6.0.3": current value is ${
-        JSON.stringify(imports.typescript)
-      }`,
-    );
-  }
+  const pinned = (name: string, example: string): string => {
+    const version = new RegExp(`^npm:${name}@(\\d+\\.\\d+\\.\\d+)$`).exec(
+      String(imports[name] ?? ""),
+    )?.[1];
+    if (!version) {
+      throw new TypeError(
+        `Cannot read ${source} as 'imports.${name}' must pin an exact version, as in "npm:${name}@${example}": current value is ${
+          JSON.stringify(imports[name])
+        }`,
+      );
+    }
+    return version;
+  };
 
   return {
     name: text("name"),
@@ -82,6 +92,7 @@ export function parseDenoConfig(json: unknown, source: string): DenoConfig {
     compilerOptions: {
       ...(config.compilerOptions as Record<string, unknown> | undefined),
     },
-    typescriptVersion: pinned[1],
+    typescriptVersion: pinned("typescript", "6.0.3"),
+    pgVersion: pinned("pg", "8.23.1"),
   };
 }

@@ -41,6 +41,17 @@ export const NPM_METADATA = {
 /** The files copied beside `package.json`, unchanged. */
 export const COPIED_FILES = ["README.md", "LICENSE"] as const;
 
+/**
+ * Files that are not modules but ship in the package at the path they have
+ * in the repository, each under a subpath of the `exports` map so that a
+ * tool can find it with `require.resolve` or `import.meta.resolve` (a
+ * package with `exports` hides every path it does not list). The schema
+ * PostgresStore's `migrate()` creates, for a DBA to apply by hand.
+ */
+export const ASSET_EXPORTS: Readonly<Record<string, string>> = {
+  "./postgres/schema.sql": "./src/stores/postgres/schema.sql",
+};
+
 /** One entry of the npm `exports` map: declarations and code per format. */
 export interface ExportConditions {
   import: { types: string; default: string };
@@ -73,10 +84,19 @@ export function npmExports(
   return map;
 }
 
-/** The `package.json` of the npm package. */
+/**
+ * The `package.json` of the npm package. Its `exports` are the modules of
+ * `deno.json` plus {@linkcode ASSET_EXPORTS}; it declares no dependencies,
+ * not even optional peer ones for `pg` or `postgres`: the PostgreSQL
+ * adapters import neither, they only call the methods of the client they are
+ * given, so a declared range would only make npm refuse versions that work.
+ */
 export function npmPackageJson(config: DenoConfig): Record<string, unknown> {
-  const exports = npmExports(config.exports);
-  const main = exports["."];
+  const exports: Record<string, ExportConditions | string> = {
+    ...npmExports(config.exports),
+    ...ASSET_EXPORTS,
+  };
+  const main = npmExports(config.exports)["."];
   return {
     name: config.name,
     version: config.version,
@@ -90,7 +110,12 @@ export function npmPackageJson(config: DenoConfig): Record<string, unknown> {
     // For tools that predate `exports`.
     ...(main ? { main: main.require.default, types: main.require.types } : {}),
     sideEffects: false,
-    files: [`${FORMATS.esm.dir}/`, `${FORMATS.cjs.dir}/`, ...COPIED_FILES],
+    files: [
+      `${FORMATS.esm.dir}/`,
+      `${FORMATS.cjs.dir}/`,
+      ...COPIED_FILES,
+      ...Object.values(ASSET_EXPORTS).map((path) => path.replace(/^\.\//, "")),
+    ],
   };
 }
 

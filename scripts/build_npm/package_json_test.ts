@@ -5,11 +5,13 @@ import {
   readDenoConfig,
 } from "./deno_config.ts";
 import {
+  ASSET_EXPORTS,
   exportTargets,
   MIN_NODE_VERSION,
   npmExports,
   npmPackageJson,
 } from "./package_json.ts";
+import { schemaSql } from "../../src/stores/postgres/_schema.ts";
 import { TESTED_BUN_VERSION, TESTED_NODE_VERSIONS } from "./runtimes.ts";
 
 const config: DenoConfig = {
@@ -19,6 +21,7 @@ const config: DenoConfig = {
   exports: { ".": "./mod.ts", "./sub": "./src/sub.ts" },
   compilerOptions: {},
   typescriptVersion: "6.0.3",
+  pgVersion: "8.23.1",
 };
 
 Deno.test("npmExports() maps each deno.json export to ESM and CommonJS, declarations first", () => {
@@ -50,10 +53,21 @@ Deno.test("npmPackageJson() takes name, version and license from deno.json and a
   assert.equal(packageJson.type, "module");
   assert.equal(packageJson.sideEffects, false);
   assert.deepEqual(packageJson.engines, { node: `>=${MIN_NODE_VERSION}` });
-  assert.deepEqual(packageJson.exports, npmExports(config.exports));
+  assert.deepEqual(packageJson.exports, {
+    ...npmExports(config.exports),
+    ...ASSET_EXPORTS,
+  });
   assert.equal(packageJson.main, "./cjs/mod.js");
   assert.equal(packageJson.types, "./cjs/mod.d.ts");
-  for (const field of ["dependencies", "peerDependencies", "scripts"]) {
+  for (
+    const field of [
+      "dependencies",
+      "peerDependencies",
+      "peerDependenciesMeta",
+      "optionalDependencies",
+      "scripts",
+    ]
+  ) {
     assert.equal(packageJson[field], undefined, field);
   }
 });
@@ -71,16 +85,36 @@ Deno.test("npmPackageJson() lists in files every folder its exports point into",
   }
 });
 
-Deno.test("the npm exports map of this repository has exactly deno.json's subpaths", async () => {
+Deno.test("the npm exports map of this repository has exactly deno.json's subpaths, then the schema.sql asset", async () => {
   const real = await readDenoConfig();
 
   const packageJson = npmPackageJson(real);
 
-  assert.deepEqual(
-    Object.keys(packageJson.exports as object),
-    Object.keys(real.exports),
-  );
+  assert.deepEqual(Object.keys(packageJson.exports as object), [
+    ...Object.keys(real.exports),
+    "./postgres/schema.sql",
+  ]);
+  assert.ok(Object.keys(real.exports).includes("./postgres"));
   assert.match(real.typescriptVersion, /^(5\.9|6\.0)\.\d+$/);
+  assert.match(real.pgVersion, /^8\.\d+\.\d+$/);
+});
+
+Deno.test("the exported schema.sql is a file of the repository, listed in files, and the one migrate() runs", async () => {
+  const packageJson = npmPackageJson(await readDenoConfig());
+  const exports = packageJson.exports as Record<string, unknown>;
+  const target = exports["./postgres/schema.sql"];
+
+  assert.equal(target, "./src/stores/postgres/schema.sql");
+  assert.ok(
+    (packageJson.files as string[]).includes("src/stores/postgres/schema.sql"),
+  );
+  assert.ok(
+    exportTargets(packageJson).includes("src/stores/postgres/schema.sql"),
+  );
+  const text = await Deno.readTextFile(
+    new URL(`../../${target}`, import.meta.url),
+  );
+  assert.equal(text, schemaSql());
 });
 
 Deno.test("parseDenoConfig() rejects what the npm build cannot derive a package from", () => {
@@ -89,7 +123,7 @@ Deno.test("parseDenoConfig() rejects what the npm build cannot derive a package 
     version: "1.0.0",
     license: "MIT",
     exports: "./mod.ts",
-    imports: { typescript: "npm:typescript@6.0.3" },
+    imports: { typescript: "npm:typescript@6.0.3", pg: "npm:pg@8.23.1" },
   };
   assert.deepEqual(parseDenoConfig(valid, "deno.json").exports, {
     ".": "./mod.ts",
@@ -106,6 +140,10 @@ Deno.test("parseDenoConfig() rejects what the npm build cannot derive a package 
         /'imports.typescript' must pin an exact version/,
       ],
       [{ imports: {} }, /'imports.typescript' must pin/],
+      [
+        { imports: { typescript: "npm:typescript@6.0.3" } },
+        /'imports.pg' must pin an exact version, as in "npm:pg@8.23.1"/,
+      ],
     ] as const
   ) {
     assert.throws(

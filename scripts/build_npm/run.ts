@@ -5,6 +5,8 @@ export interface RunOptions {
   cwd: string;
   /** Capture standard output and return it, instead of showing it. */
   capture?: boolean;
+  /** Variables set for the command, over the inherited environment. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -22,6 +24,7 @@ export async function run(
     output = await new Deno.Command(command, {
       args: [...args],
       cwd: options.cwd,
+      ...(options.env ? { env: options.env } : {}),
       stdin: "null",
       stdout: options.capture ? "piped" : "inherit",
       stderr: "inherit",

@@ -31,6 +31,13 @@ export interface VerifyOptions {
   expectedExports: Record<string, string[]>;
   /** The TypeScript that compiled the package; the consumer is checked with it too. */
   typescriptVersion: string;
+  /** The node-postgres (`pg`) installed beside the tarball for `postgres.mjs`. */
+  pgVersion: string;
+  /**
+   * The PostgreSQL server the suite's `postgres.mjs` uses, passed to every
+   * run as `WEBHOOK_PG_URL`.
+   */
+  postgresUrl: string;
   /**
    * Where the pinned runtimes are installed and found again on later runs,
    * one folder per package and version: `.cache/runtimes/`.
@@ -60,13 +67,14 @@ export async function verifyInNode(options: VerifyOptions): Promise<void> {
     ]);
 
     const suite = await suiteFiles(project);
-    await runSuite(project, suite, "node");
+    const env = { WEBHOOK_PG_URL: options.postgresUrl };
+    await runSuite(project, suite, "node", env);
     for (const version of TESTED_NODE_VERSIONS) {
       const node = await installNode(version, options.runtimesDir);
-      if (node) await runSuite(project, suite, node);
+      if (node) await runSuite(project, suite, node, env);
     }
     const bun = await installBun(TESTED_BUN_VERSION, options.runtimesDir);
-    if (bun) await runSuiteOnBun(project, suite, bun);
+    if (bun) await runSuiteOnBun(project, suite, bun, env);
   } finally {
     await Deno.remove(temp, { recursive: true });
   }
@@ -121,8 +129,9 @@ async function pack(
 
 /**
  * A fresh project holding the test suite and the consumer fixtures, with the
- * tarball installed by `npm install` and pinned `typescript` and
- * `@types/node` for the type check.
+ * tarball installed by `npm install`, pinned `typescript` and `@types/node`
+ * for the type check, and the pinned `pg` for `postgres.mjs` (a consumer's
+ * own dependency: the package declares none).
  */
 async function createProject(
   project: string,
@@ -150,6 +159,7 @@ async function createProject(
     `typescript@${options.typescriptVersion}`,
     `typescript-oldest@npm:typescript@${OLDEST_TYPESCRIPT_VERSION}`,
     `@types/node@${TYPES_NODE_VERSION}`,
+    `pg@${options.pgVersion}`,
   ], { cwd: project });
 }
 
@@ -190,6 +200,7 @@ async function runSuite(
   project: string,
   files: readonly string[],
   node: string,
+  env: Record<string, string>,
 ): Promise<void> {
   const version = (await run(node, ["--version"], {
     cwd: project,
@@ -198,6 +209,7 @@ async function runSuite(
   step(`Node test suite on Node.js ${version}: ${files.join(", ")}`);
   await run(node, ["--test", "--test-reporter=spec", ...files], {
     cwd: project,
+    env,
   });
 }
 
@@ -206,11 +218,13 @@ async function runSuiteOnBun(
   project: string,
   files: readonly string[],
   bun: string,
+  env: Record<string, string>,
 ): Promise<void> {
   step(`Node test suite on Bun ${TESTED_BUN_VERSION}: ${files.join(", ")}`);
   // `./` makes each argument a path, where a bare name would be a filter.
   await run(bun, ["test", ...files.map((file) => `./${file}`)], {
     cwd: project,
+    env,
   });
 }
 

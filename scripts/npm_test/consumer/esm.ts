@@ -17,6 +17,12 @@ import {
   WebhookVerifier,
   type WebhookVerifierOptions,
 } from "@omoi/webhook-delivery/verify";
+import {
+  pgClient,
+  type PgPoolLike,
+  type PostgresClient,
+  PostgresStore,
+} from "@omoi/webhook-delivery/postgres";
 
 const options: WebhookDeliveryOptions = {
   timeoutMs: 5_000,
@@ -69,4 +75,17 @@ const verifier = new WebhookVerifier(
 );
 const payload: Promise<unknown> = verifier.verify("{}", {});
 
-export { kinds, outcome, payload, statuses, text };
+// The PostgreSQL entry point: its adapters take a client of this shape, so
+// neither `pg` nor its types are needed to compile against it.
+const pool: PgPoolLike = {
+  query: () => Promise.resolve({ rows: [] }),
+  connect: () =>
+    Promise.resolve({ query: () => Promise.resolve({ rows: [] }) }),
+};
+const client: PostgresClient = pgClient(pool);
+const store = new PostgresStore({ client, schema: "webhooks" });
+const migrated: Promise<void> = store.migrate();
+// @ts-expect-error the clock is "database" or "caller"
+new PostgresStore({ client, clock: "local" });
+
+export { kinds, migrated, outcome, payload, statuses, text };

@@ -8,6 +8,8 @@ import {
   TESTED_BUN_VERSION,
   TESTED_NODE_VERSIONS,
 } from "../scripts/build_npm/runtimes.ts";
+import pg from "pg";
+import { postgresUrl } from "./postgres/_postgres.ts";
 import { startStubServer } from "./_stub_server.ts";
 
 const ROOT = new URL("..", import.meta.url);
@@ -135,6 +137,56 @@ Deno.test("the README's queue example delivers through a SQLite file and prints 
     JSON.parse(line)
   );
   assert.deepEqual(logs.map((record) => record.msg), ["Webhook delivered"]);
+});
+
+Deno.test("the README's PostgreSQL example stores the webhook with the change, in one transaction, and delivers it", async () => {
+  const section = readme.slice(
+    readme.indexOf("## More than one machine: PostgreSQL"),
+  );
+  const example = /^```ts ignore\n(\/\/ outbox\.ts:[^]*?)^```$/m.exec(section)
+    ?.[1];
+  assert.ok(example, "README.md has a block that starts with // outbox.ts:");
+  await using server = startStubServer([{ status: 204 }]);
+  // A database of its own, so that neither its table nor its queue's
+  // schema meets another test's.
+  const admin = new pg.Client({ connectionString: await postgresUrl() });
+  await admin.connect();
+  const database = `readme_${crypto.randomUUID().replaceAll("-", "")}`;
+  await admin.query(`CREATE DATABASE ${database}`);
+  const url = new URL(await postgresUrl());
+  url.pathname = `/${database}`;
+  try {
+    const { code, lines } = await runDeno(["-A"], example, {
+      DATABASE_URL: url.href,
+      WEBHOOK_URL: server.url,
+    });
+
+    assert.equal(code, 0);
+    const printed = lines.filter((line) =>
+      line !== "" && !line.startsWith("{")
+    );
+    assert.deepEqual(printed, ["delivered"]);
+    assert.equal(server.requests.length, 1);
+    assert.deepEqual(JSON.parse(server.requests[0]?.body ?? ""), {
+      event_type: "task.completed",
+      task_id: "task_42",
+    });
+    const check = new pg.Client({ connectionString: url.href });
+    await check.connect();
+    try {
+      const tasks = await check.query("SELECT id, state FROM tasks");
+      assert.deepEqual(tasks.rows, [{ id: "task_42", state: "done" }]);
+      const messages = await check.query(
+        "SELECT status FROM webhook_delivery.webhook_messages",
+      );
+      assert.deepEqual(messages.rows, [{ status: "delivered" }]);
+    } finally {
+      await check.end();
+    }
+  } finally {
+    await admin.query(`DROP DATABASE ${database} WITH (FORCE)`);
+    await admin.end();
+  }
 });
 
 Deno.test("the README's worst-case duration of one delivery follows from the defaults", () => {

@@ -5,7 +5,19 @@ import type {
   PostgresValue,
 } from "./postgres_client.ts";
 
-/** What {@linkcode pgClient} uses of a node-postgres `Client` or `PoolClient`. */
+/**
+ * What {@linkcode pgClient} uses of a node-postgres `Client` or `PoolClient`.
+ *
+ * @example The connection of your transaction, for `enqueue`
+ * ```ts ignore
+ * import pg from "pg";
+ * import { pgClient } from "@omoi/webhook-delivery/postgres";
+ *
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * const connection = await pool.connect(); // a PgConnectionLike
+ * const transaction = pgClient(connection);
+ * ```
+ */
 export interface PgConnectionLike {
   /** `client.query(text, values)`. */
   query(
@@ -20,7 +32,18 @@ export interface PgConnectionLike {
   release?(error?: Error | boolean): void;
 }
 
-/** What {@linkcode pgClient} uses of a node-postgres `Pool`. */
+/**
+ * What {@linkcode pgClient} uses of a node-postgres `Pool`.
+ *
+ * @example A pool for a store
+ * ```ts ignore
+ * import pg from "pg";
+ * import { pgClient, PostgresStore } from "@omoi/webhook-delivery/postgres";
+ *
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL }); // a PgPoolLike
+ * const store = new PostgresStore({ client: pgClient(pool) });
+ * ```
+ */
 export interface PgPoolLike {
   /** `pool.query(text, values)`, on any idle connection. */
   query(

@@ -1,7 +1,27 @@
-/** A value a query takes as a parameter: text, a number, a boolean or `null`. */
+/**
+ * A value a query takes as a parameter: text, a number, a boolean or `null`.
+ *
+ * @example Parameters of a query
+ * ```ts
+ * import type { PostgresValue } from "@omoi/webhook-delivery/postgres";
+ *
+ * const params: PostgresValue[] = ["task_42", 3, true, null];
+ * console.log(params.length); // 4
+ * ```
+ */
 export type PostgresValue = string | number | boolean | null;
 
-/** The rows a query gave back, each as a plain object keyed by column name. */
+/**
+ * The rows a query gave back, each as a plain object keyed by column name.
+ *
+ * @example Reading a count
+ * ```ts
+ * import type { PostgresQueryResult } from "@omoi/webhook-delivery/postgres";
+ *
+ * const result: PostgresQueryResult = { rows: [{ count: "3" }] };
+ * console.log(Number(result.rows[0]?.count)); // 3
+ * ```
+ */
 export interface PostgresQueryResult {
   /** One object per row. */
   rows: readonly Record<string, unknown>[];

@@ -4,7 +4,19 @@ import type {
   PostgresValue,
 } from "./postgres_client.ts";
 
-/** What {@linkcode postgresJsClient} uses of a postgres.js `sql` (or of a transaction's `sql`). */
+/**
+ * What {@linkcode postgresJsClient} uses of a postgres.js `sql` (or of a
+ * transaction's `sql`).
+ *
+ * @example The `sql` of postgres.js
+ * ```ts ignore
+ * import postgres from "postgres";
+ * import { postgresJsClient } from "@omoi/webhook-delivery/postgres";
+ *
+ * const sql = postgres(process.env.DATABASE_URL!); // a PostgresJsLike
+ * const client = postgresJsClient(sql);
+ * ```
+ */
 export interface PostgresJsLike {
   /** `sql.unsafe(text, params)`: resolves with the rows. */
   unsafe(

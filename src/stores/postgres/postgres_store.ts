@@ -38,7 +38,18 @@ import { DEFAULT_SCHEMA, migrations, SCHEMA_VERSION } from "./_schema.ts";
 import { quoteIdentifier } from "./pg_client.ts";
 import type { PostgresClient, PostgresQueryable } from "./postgres_client.ts";
 
-/** Where a {@linkcode PostgresStore} keeps its messages, and by which clock. */
+/**
+ * Where a {@linkcode PostgresStore} keeps its messages, and by which clock.
+ *
+ * @example A schema of its own
+ * ```ts
+ * import type { PostgresStoreOptions } from "@omoi/webhook-delivery/postgres";
+ *
+ * const client = { query: () => Promise.resolve({ rows: [] }) };
+ * const options: PostgresStoreOptions = { client, schema: "webhooks" };
+ * console.log(options.schema); // "webhooks"
+ * ```
+ */
 export interface PostgresStoreOptions {
   /** Your client, through {@linkcode pgClient} or {@linkcode postgresJsClient}. */
   client: PostgresClient;

@@ -35,7 +35,12 @@ interface Attempted {
 }
 
 Deno.test("PostgresStore: PostgreSQL stopped and started again under running workers (node-postgres): every enqueue that resolved is delivered, every enqueue during the outage rejects, the workers log the store error and carry on", async () => {
-  const server = await startPostgres();
+  // Its own server, even when WEBHOOK_PG_URL names one: it needs the binaries.
+  const server = await startPostgres().catch((error: Error) => {
+    throw new Error(
+      `This test stops and starts a PostgreSQL server of its own, so it needs the server binaries even with WEBHOOK_PG_URL set. ${error.message}`,
+    );
+  });
   // Neither pool has an `error` listener of the test's: pgClient's own
   // keeps a lost idle connection from ending the process.
   const pool = new pg.Pool({ connectionString: server.url, max: 4 });
@@ -153,6 +158,11 @@ Deno.test("PostgresStore: PostgreSQL stopped and started again under running wor
     );
     for (const entry of attempted.filter((e) => e.error !== undefined)) {
       assert.ok(entry.error instanceof Error, String(entry.error));
+      // The driver's own words: refused, reset, shutting down, starting up.
+      assert.match(
+        entry.error.message,
+        /ECONNREFUSED|ECONNRESET|terminating connection|shutting down|starting up|Connection terminated/,
+      );
       const record = await store.get(entry.id);
       assert.ok(
         record === undefined || record.status === "delivered",

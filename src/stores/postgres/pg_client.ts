@@ -29,14 +29,14 @@ export interface PgPoolLike {
   ): Promise<{ rows: Record<string, unknown>[] }>;
   /** `pool.connect()`: a connection of its own, for a transaction or `LISTEN`. */
   connect(): Promise<PgConnectionLike>;
-  /** `pool.on("error", …)`: where the pool reports an idle connection lost. */
+  /** `pool.on("error" | "connect", …)`: an idle connection lost, a new one opened. */
   on?(event: string, listener: (...args: never[]) => void): unknown;
 }
 
 /** Pools given an `error` listener already, so that wrapping one twice adds one. */
 const watchedPools = new WeakSet<object>();
 
-/** An idle connection lost: the pool has dropped it, and the next call opens another. */
+/** A connection lost: the pool drops it, and the next call opens another. */
 function idleConnectionLost(): void {}
 
 /**
@@ -47,10 +47,10 @@ function idleConnectionLost(): void {}
  *
  * A `Pool` emits `error` when an idle connection is lost (a server
  * restart), and Node.js ends a process whose emitter has no listener for
- * it: `pgClient` adds one to the pool (and to every connection it takes for
- * a transaction, while it holds it), so that a restart only fails the
- * calls in progress; the store's next call opens a new connection. Add
- * your own `pool.on("error", …)` to log it.
+ * it: `pgClient` adds one to the pool and to every connection the pool
+ * opens afterwards, so that a restart only fails the calls in progress;
+ * the store's next call opens a new connection. Add your own
+ * `pool.on("error", …)` to log it.
  *
  * @example A store on a pool, and an enqueue inside the caller's transaction
  * ```ts ignore
@@ -86,6 +86,14 @@ export function pgClient(
   if (typeof pool.on === "function" && !watchedPools.has(pool)) {
     watchedPools.add(pool);
     pool.on("error", idleConnectionLost);
+    // And on each connection it opens from now on, for the moments the
+    // pool does not listen to it (checked out, between two statements).
+    pool.on(
+      "connect",
+      ((connection: PgConnectionLike) => {
+        connection.on?.("error", idleConnectionLost);
+      }) as (...args: never[]) => void,
+    );
   }
   return {
     query,

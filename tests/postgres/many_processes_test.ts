@@ -166,9 +166,10 @@ Deno.test(`PostgresStore: a producer and three worker processes deliver ${MESSAG
     );
     assert.deepEqual(over, [], "endpointConcurrency exceeded");
     assert.equal(receiver.maxConcurrent.size, ENDPOINTS);
+    const busiest = Math.max(...receiver.maxConcurrent.values());
+    assert.equal(busiest, ENDPOINT_CONCURRENCY, "the limit was reached");
 
     if (Deno.env.get("WEBHOOK_PG_FIGURES")) {
-      const busiest = Math.max(...receiver.maxConcurrent.values());
       console.log(
         JSON.stringify({
           received: receiver.received.length,

@@ -196,6 +196,15 @@ Deno.test("PostgresStore: PostgreSQL stopped and started again under running wor
   }
 });
 
+Deno.test("pgClient: a pool wrapped twice gets one error listener and one connect listener", async () => {
+  const pool = new pg.Pool({ connectionString: "postgres://127.0.0.1:1/none" });
+  pgClient(pool);
+  pgClient(pool);
+  assert.equal(pool.listenerCount("error"), 1);
+  assert.equal(pool.listenerCount("connect"), 1);
+  await pool.end();
+});
+
 /** Polls `check` every 20 ms until it returns true; fails after `timeoutMs`. */
 async function eventually(
   check: () => Promise<boolean> | boolean,

@@ -41,6 +41,9 @@ Deno.test("PostgresStore: PostgreSQL stopped and started again under running wor
       `This test stops and starts a PostgreSQL server of its own, so it needs the server binaries even with WEBHOOK_PG_URL set. ${error.message}`,
     );
   });
+  // Stopped in `finally`; and at exit, should an uncaught error end the run.
+  const stopAtExit = () => server.stopSync();
+  globalThis.addEventListener("unload", stopAtExit);
   // Neither pool has an `error` listener of the test's: pgClient's own
   // keeps a lost idle connection from ending the process.
   const pool = new pg.Pool({ connectionString: server.url, max: 4 });
@@ -193,6 +196,7 @@ Deno.test("PostgresStore: PostgreSQL stopped and started again under running wor
     await pool.end();
     await pool2.end();
     await server.stop();
+    globalThis.removeEventListener("unload", stopAtExit);
   }
 });
 

@@ -15,6 +15,14 @@ export interface PostgresServer {
   dir: string;
   /** Restarts the server on the same port (`pg_ctl restart`). */
   restart(): Promise<void>;
+  /**
+   * Stops the server as an operator would (`pg_ctl stop -m fast`: sessions
+   * are ended, committed data kept), leaving its data directory and port for
+   * {@linkcode PostgresServer.startAgain}.
+   */
+  shutdown(): Promise<void>;
+  /** Starts again a server that `shutdown()` stopped, on the same port and data. */
+  startAgain(): Promise<void>;
   /** Stops the server at once and removes its files. */
   stop(): Promise<void>;
   /** The same, synchronously, for an `unload` handler. */
@@ -104,6 +112,8 @@ async function startIn(
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     dir,
     restart: () => ctl("restart"),
+    shutdown: () => ctl("stop"),
+    startAgain: () => ctl("start"),
     async stop() {
       if (stopped) return;
       stopped = true;

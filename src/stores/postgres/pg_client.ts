@@ -52,7 +52,15 @@ export interface PgPoolLike {
   ): Promise<{ rows: Record<string, unknown>[] }>;
   /** `pool.connect()`: a connection of its own, for a transaction or `LISTEN`. */
   connect(): Promise<PgConnectionLike>;
+  /** `pool.on("error" | "connect", …)`: an idle connection lost, a new one opened. */
+  on?(event: string, listener: (...args: never[]) => void): unknown;
 }
+
+/** Pools given an `error` listener already, so that wrapping one twice adds one. */
+const watchedPools = new WeakSet<object>();
+
+/** A connection lost: the pool drops it, and the next call opens another. */
+function idleConnectionLost(): void {}
 
 /**
  * A {@linkcode PostgresClient} over node-postgres (`pg`): give it a `Pool`
@@ -61,8 +69,11 @@ export interface PgPoolLike {
  * The package does not import `pg`: it only calls these methods.
  *
  * A `Pool` emits `error` when an idle connection is lost (a server
- * restart); add a listener (`pool.on("error", …)`) or Node.js ends the
- * process.
+ * restart), and Node.js ends a process whose emitter has no listener for
+ * it: `pgClient` adds one to the pool and to every connection the pool
+ * opens afterwards, so that a restart only fails the calls in progress;
+ * the store's next call opens a new connection. Add your own
+ * `pool.on("error", …)` to log it.
  *
  * @example A store on a pool, and an enqueue inside the caller's transaction
  * ```ts ignore
@@ -70,7 +81,7 @@ export interface PgPoolLike {
  * import { pgClient, PostgresStore } from "@omoi/webhook-delivery/postgres";
  *
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
- * pool.on("error", () => {}); // the store reconnects; log it as you like
+ * pool.on("error", (error) => console.warn("idle connection lost:", error.message));
  * const store = new PostgresStore({ client: pgClient(pool) });
  * await store.migrate();
  * ```
@@ -95,19 +106,41 @@ export function pgClient(
     return connectionClient(client as PgConnectionLike);
   }
   const pool = client as PgPoolLike;
+  if (typeof pool.on === "function" && !watchedPools.has(pool)) {
+    watchedPools.add(pool);
+    pool.on("error", idleConnectionLost);
+    // And on each connection it opens from now on, for the moments the
+    // pool does not listen to it (checked out, between two statements).
+    pool.on(
+      "connect",
+      ((connection: PgConnectionLike) => {
+        connection.on?.("error", idleConnectionLost);
+      }) as (...args: never[]) => void,
+    );
+  }
   return {
     query,
     async transaction(work) {
       const connection = await pool.connect();
       let failed: Error | undefined;
+      // The pool listens to a connection only while it is idle: a server
+      // gone meanwhile is this transaction's failure, not the process's.
+      const lost = (error: unknown) => {
+        failed ??= error instanceof Error ? error : new Error(String(error));
+      };
+      connection.on?.("error", lost as (...args: never[]) => void);
       try {
         return await inTransaction(connection, work);
       } catch (error) {
-        failed = error instanceof Error ? error : new Error(String(error));
+        failed ??= error instanceof Error ? error : new Error(String(error));
         throw error;
       } finally {
         // A connection whose transaction failed may be broken: drop it.
         connection.release?.(failed);
+        connection.removeListener?.(
+          "error",
+          lost as (...args: never[]) => void,
+        );
       }
     },
     async listen(channel, onNotify, onError) {

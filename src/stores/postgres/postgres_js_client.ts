@@ -38,6 +38,12 @@ export interface PostgresJsLike {
  * `enqueue` inside your transaction. The package does not import
  * `postgres`: it only calls these methods.
  *
+ * postgres.js 3.4.9 can throw from a timer, where no caller can catch it,
+ * when the server closes a connection under a pending write (a restart:
+ * `Cannot read properties of null (reading 'write')`, porsager/postgres
+ * issues 1154 and 1208), which ends the process. The queue's tests restart
+ * PostgreSQL under workers on {@linkcode pgClient} only.
+ *
  * @example A store on postgres.js
  * ```ts ignore
  * import postgres from "postgres";

@@ -12,7 +12,6 @@
  * import { pgClient, PostgresStore } from "@omoi/webhook-delivery/postgres";
  *
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
- * pool.on("error", () => {});
  * const store = new PostgresStore({ client: pgClient(pool) });
  * await store.migrate();
  * const queue = new WebhookQueue({ store });

@@ -119,7 +119,6 @@ interface BreakerRow {
  * import { pgClient, PostgresStore } from "@omoi/webhook-delivery/postgres";
  *
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
- * pool.on("error", () => {});
  * const store = new PostgresStore({ client: pgClient(pool) });
  * await store.migrate();
  * await using queue = new WebhookQueue({ store });

@@ -240,7 +240,9 @@ export class MemoryStore implements WebhookStore {
   /** {@inheritDoc WebhookStore.get} */
   get(id: string): Promise<MessageRecord | undefined> {
     const message = this.#messages.get(id);
-    return Promise.resolve(message && toRecord(message, Date.now()));
+    return Promise.resolve(
+      message && { ...toRecord(message, Date.now()), body: message.body },
+    );
   }
 
   /** {@inheritDoc WebhookStore.list} */

@@ -216,6 +216,11 @@ export interface MessageRecord {
   deadReason?: string;
   /** Every attempt recorded, oldest first, with the fields of `send()`'s. */
   attempts: DeliveryAttempt[];
+  /**
+   * The JSON text sent, from `get` only: `list` leaves it out to keep its
+   * pages small. Headers are never part of a record.
+   */
+  body?: string;
 }
 
 /** Which messages `list` returns. */

@@ -308,6 +308,18 @@ export function storeContract(
     assert.equal(resumed.messages.length, 2, "the rest of a, all at once");
   });
 
+  test("get includes the body sent; list leaves it out; neither has the headers", async (store) => {
+    const payload = JSON.stringify({ note: "<script>alert(1)</script>" });
+    await store.enqueue([{ ...message("m1"), body: payload }]);
+    const record = await store.get("m1");
+    assert.equal(record?.body, payload);
+    assert.equal("headers" in record!, false);
+    const [listed] = (await store.list()).messages;
+    assert.equal(listed?.id, "m1");
+    assert.equal("body" in listed!, false);
+    assert.equal("headers" in listed!, false);
+  });
+
   test("endpoints lists each endpoint's counts, its breaker (paused, then probing) and its switch, by key", async (store) => {
     assert.deepEqual(await store.endpoints(T0), [], "an empty store");
     const breaker = {

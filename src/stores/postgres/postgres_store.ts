@@ -536,11 +536,13 @@ export class PostgresStore implements WebhookStore {
   /** {@inheritDoc WebhookStore.get} */
   async get(id: string): Promise<MessageRecord | undefined> {
     const { rows } = await this.#client.query(
-      `${this.#selectRecords()} WHERE id = $2`,
+      `${this.#selectRecords(", body")} WHERE id = $2`,
       [this.#clock(Date.now()), id],
     );
-    const row = rows[0] as unknown as MessageRow | undefined;
-    return row ? toRecord(row) : undefined;
+    const row = rows[0] as unknown as
+      | (MessageRow & { body: string })
+      | undefined;
+    return row ? { ...toRecord(row), body: row.body } : undefined;
   }
 
   /** {@inheritDoc WebhookStore.list} */
@@ -730,9 +732,9 @@ export class PostgresStore implements WebhookStore {
     return this.#callerClock ? now : null;
   }
 
-  #selectRecords(): string {
+  #selectRecords(extra = ""): string {
     return `SELECT seq, id, logged_url, endpoint, status, created_at, updated_at,
-      next_attempt_at, dead_reason, attempts::text AS attempts,
+      next_attempt_at, dead_reason, attempts::text AS attempts${extra},
       (status = 'pending' AND lease_until > COALESCE($1::bigint, ${DB_NOW})) AS in_flight
       FROM ${this.#m}`;
   }

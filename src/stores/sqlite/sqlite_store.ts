@@ -360,8 +360,8 @@ export class SqliteStore implements WebhookStore {
     const row = this.#get(
       "SELECT * FROM webhook_messages WHERE id = ?",
       id,
-    ) as MessageRow | undefined | null;
-    return row ? toRecord(row, Date.now()) : undefined;
+    ) as (MessageRow & { body: string }) | undefined | null;
+    return row ? { ...toRecord(row, Date.now()), body: row.body } : undefined;
   }
 
   /** {@inheritDoc WebhookStore.list} */

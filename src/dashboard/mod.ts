@@ -1,5 +1,5 @@
 /**
- * A web dashboard for a {@linkcode WebhookQueue}: counts, pending and dead
+ * A web dashboard for a `WebhookQueue`: counts, pending and dead
  * messages, each message with its attempts, endpoint states, and replay,
  * behind a token. `createDashboard()` returns a standard
  * `(request: Request) => Promise<Response>` handler built on Web APIs only
@@ -23,8 +23,15 @@
  * @module
  */
 import { failOption, MAX_TIMER_MS } from "../_shared/_option_error.ts";
-import type { WebhookQueue } from "../queue/webhook_queue.ts";
-import type { MessageStatus } from "../queue/store.ts";
+import type {
+  EndpointRecord,
+  ListOptions,
+  MessagePage,
+  MessageRecord,
+  MessageStatus,
+  ReplayFilter,
+  StoreStats,
+} from "../queue/store.ts";
 import { LIVE_SCRIPT, styleHash } from "./_assets.ts";
 import type { Html } from "./_html.ts";
 import {
@@ -42,7 +49,7 @@ import { type Credential, SessionKeys } from "./_session.ts";
 
 /**
  * What the dashboard uses of a queue: inspection, replay and the endpoint
- * switches. A {@linkcode WebhookQueue} is one, whether or not it was
+ * switches. A `WebhookQueue` is one, whether or not it was
  * started: a process can serve the dashboard of a queue that others work.
  *
  * @example A started queue, or one only inspected
@@ -55,17 +62,24 @@ import { type Credential, SessionKeys } from "./_session.ts";
  * console.log((await inspected.stats()).pending); // 0
  * ```
  */
-export type DashboardQueue = Pick<
-  WebhookQueue,
-  | "get"
-  | "list"
-  | "stats"
-  | "endpoints"
-  | "replay"
-  | "replayDead"
-  | "enableEndpoint"
-  | "disableEndpoint"
->;
+export interface DashboardQueue {
+  /** As `WebhookQueue.get()`. */
+  get(id: string): Promise<MessageRecord | undefined>;
+  /** As `WebhookQueue.list()`. */
+  list(options?: ListOptions): Promise<MessagePage>;
+  /** As `WebhookQueue.stats()`. */
+  stats(): Promise<StoreStats>;
+  /** As `WebhookQueue.endpoints()`. */
+  endpoints(): Promise<EndpointRecord[]>;
+  /** As `WebhookQueue.replay()`. */
+  replay(id: string): Promise<boolean>;
+  /** As `WebhookQueue.replayDead()`. */
+  replayDead(filter?: ReplayFilter): Promise<number>;
+  /** As `WebhookQueue.enableEndpoint()`. */
+  enableEndpoint(endpoint: string): Promise<boolean>;
+  /** As `WebhookQueue.disableEndpoint()`. */
+  disableEndpoint(endpoint: string, reason: string): Promise<number>;
+}
 
 /**
  * How {@linkcode createDashboard} serves.

@@ -104,7 +104,11 @@ export const LIVE_SCRIPT = `"use strict";
       if (messageUrl) {
         const message = await get(messageUrl);
         if (message && message.status !== shown) {
-          location.reload();
+          // Reloaded without the notice of the action that led here.
+          const url = new URL(location.href);
+          url.searchParams.delete("done");
+          url.searchParams.delete("n");
+          location.replace(url.href);
           return;
         }
       }

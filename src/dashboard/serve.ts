@@ -28,7 +28,6 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Readable } from "node:stream";
 
 /**
  * Where and until when {@linkcode serveDashboard} listens.
@@ -176,7 +175,7 @@ async function answer(
     signal: aborted.signal,
   };
   if (hasBody) {
-    init.body = Readable.toWeb(incoming) as ReadableStream<Uint8Array>;
+    init.body = bodyOf(incoming);
     init.duplex = "half";
   } else incoming.resume();
   const response = await handler(
@@ -219,4 +218,41 @@ function drained(outgoing: ServerResponse): Promise<void> {
     outgoing.once("drain", done);
     outgoing.once("close", done);
   });
+}
+
+/**
+ * The request's body as a web stream, with backpressure; once the handler
+ * cancels it (a form too large), the rest is read and dropped, so the
+ * response can still be written on the same connection.
+ */
+function bodyOf(incoming: IncomingMessage): ReadableStream<Uint8Array> {
+  let open = true;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      incoming.on("data", (chunk: Uint8Array) => {
+        if (!open) return;
+        controller.enqueue(new Uint8Array(chunk));
+        if ((controller.desiredSize ?? 0) <= 0) incoming.pause();
+      });
+      incoming.once("end", () => {
+        if (open) controller.close();
+        open = false;
+      });
+      incoming.once("error", (error) => {
+        if (open) controller.error(error);
+        open = false;
+      });
+      incoming.once("close", () => {
+        if (open) controller.error(new Error("The request was cut short"));
+        open = false;
+      });
+    },
+    pull() {
+      incoming.resume();
+    },
+    cancel() {
+      open = false;
+      incoming.resume();
+    },
+  }, { highWaterMark: 4 });
 }

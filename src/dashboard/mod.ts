@@ -4,8 +4,8 @@
  * behind a token. `createDashboard()` returns a standard
  * `(request: Request) => Promise<Response>` handler built on Web APIs only
  * (Request, Response, URL, Web Crypto), so it mounts in `Deno.serve`, Bun,
- * Hono or any fetch-style router, and on Node.js with
- * `@omoi/webhook-delivery/dashboard/serve`.
+ * Hono or any fetch-style router; `serveDashboard()` serves it on
+ * `node:http` (Node.js, Bun, Deno), which it loads only when called.
  *
  * @example Serving the dashboard of a queue with Deno.serve
  * ```ts ignore
@@ -46,6 +46,12 @@ import {
   type PageContext,
 } from "./_pages.ts";
 import { type Credential, SessionKeys } from "./_session.ts";
+
+export {
+  type DashboardServer,
+  serveDashboard,
+  type ServeDashboardOptions,
+} from "./serve.ts";
 
 /**
  * What the dashboard uses of a queue: inspection, replay and the endpoint

@@ -1,13 +1,13 @@
 /**
  * Serves a fetch-style handler, such as the dashboard's, on `node:http`, so
- * the same code runs on Node.js, Bun and Deno. Kept apart from
- * `@omoi/webhook-delivery/dashboard`, which needs nothing but Web APIs.
+ * the same code runs on Node.js, Bun and Deno. `node:http` is imported when
+ * `serveDashboard` is called, so the rest of the dashboard needs nothing but
+ * Web APIs.
  *
  * @example Serving the dashboard on 127.0.0.1 until a signal
  * ```ts
  * import { silentLogger, WebhookQueue } from "@omoi/webhook-delivery";
- * import { createDashboard } from "@omoi/webhook-delivery/dashboard";
- * import { serveDashboard } from "@omoi/webhook-delivery/dashboard/serve";
+ * import { createDashboard, serveDashboard } from "@omoi/webhook-delivery/dashboard";
  *
  * await using queue = new WebhookQueue({ logger: silentLogger });
  * const stop = new AbortController();
@@ -22,19 +22,60 @@
  *
  * @module
  */
-import {
-  createServer,
-  type IncomingMessage,
-  type ServerResponse,
-} from "node:http";
-import type { AddressInfo } from "node:net";
+/** The parts of `node:http`'s `IncomingMessage` used here. */
+interface IncomingMessage {
+  method?: string | undefined;
+  url?: string | undefined;
+  rawHeaders: string[];
+  on(event: "data", listener: (chunk: Uint8Array) => void): unknown;
+  once(event: "end" | "close", listener: () => void): unknown;
+  once(event: "error", listener: (error: unknown) => void): unknown;
+  pause(): unknown;
+  resume(): unknown;
+}
+
+/** The parts of `node:http`'s `ServerResponse` used here. */
+interface ServerResponse {
+  readonly headersSent: boolean;
+  readonly destroyed: boolean;
+  writeHead(
+    status: number,
+    headers: Record<string, string | string[]>,
+  ): unknown;
+  write(chunk: Uint8Array): boolean;
+  end(): unknown;
+  destroy(): unknown;
+  once(event: "close" | "drain", listener: () => void): unknown;
+  off(event: "close" | "drain", listener: () => void): unknown;
+}
+
+/** The parts of `node:http`'s `Server` used here. */
+interface NodeServer {
+  listen(port: number, hostname: string, callback: () => void): unknown;
+  address():
+    | { address: string; family: string | number; port: number }
+    | string
+    | null;
+  close(): unknown;
+  closeAllConnections?(): unknown;
+  once(event: "error", listener: (error: Error) => void): unknown;
+  once(event: "close", listener: () => void): unknown;
+  off(event: "error", listener: (error: Error) => void): unknown;
+}
+
+/** The part of `node:http` used here. */
+interface NodeHttp {
+  createServer(
+    listener: (incoming: IncomingMessage, outgoing: ServerResponse) => void,
+  ): NodeServer;
+}
 
 /**
  * Where and until when {@linkcode serveDashboard} listens.
  *
  * @example Listening on every interface, on a fixed port
  * ```ts
- * import type { ServeDashboardOptions } from "@omoi/webhook-delivery/dashboard/serve";
+ * import type { ServeDashboardOptions } from "@omoi/webhook-delivery/dashboard";
  *
  * const options: ServeDashboardOptions = { hostname: "0.0.0.0", port: 8787 };
  * console.log(options.port); // 8787
@@ -89,8 +130,7 @@ export interface DashboardServer {
  *
  * @example Serving until the process gets SIGINT
  * ```ts ignore
- * import { createDashboard } from "@omoi/webhook-delivery/dashboard";
- * import { serveDashboard } from "@omoi/webhook-delivery/dashboard/serve";
+ * import { createDashboard, serveDashboard } from "@omoi/webhook-delivery/dashboard";
  *
  * const stop = new AbortController();
  * process.once("SIGINT", () => stop.abort());
@@ -101,25 +141,25 @@ export interface DashboardServer {
  * console.log(`Dashboard on ${url}`);
  * ```
  */
-export function serveDashboard(
+export async function serveDashboard(
   handler: (request: Request) => Response | Promise<Response>,
   options: ServeDashboardOptions = {},
 ): Promise<DashboardServer> {
   const hostname = options.hostname ?? "127.0.0.1";
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    return Promise.reject(
-      new RangeError(
-        `Cannot serve the dashboard as 'port' must be an integer from 0 to 65535: current value is ${port}`,
-      ),
+    throw new RangeError(
+      `Cannot serve the dashboard as 'port' must be an integer from 0 to 65535: current value is ${port}`,
     );
   }
   const { signal } = options;
-  if (signal?.aborted) {
-    return Promise.reject(new Error("The signal was aborted before serving"));
-  }
+  if (signal?.aborted) throw new Error("The signal was aborted before serving");
+  // A specifier in a variable keeps the package's type check and its npm
+  // build free of Node.js's types (as openSqliteFile does).
+  const specifier = "node:http";
+  const http = await import(specifier) as NodeHttp;
   let origin = "";
-  const server = createServer((incoming, outgoing) => {
+  const server = http.createServer((incoming, outgoing) => {
     answer(handler, origin, incoming, outgoing).catch(() => {
       if (!outgoing.headersSent) {
         outgoing.writeHead(500, { "content-type": "text/plain" });
@@ -130,18 +170,21 @@ export function serveDashboard(
   const finished = new Promise<void>((resolve) => {
     server.once("close", () => resolve());
   });
-  return new Promise((resolve, reject) => {
+  return await new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, hostname, () => {
       server.off("error", reject);
-      const address = server.address() as AddressInfo;
-      const host = address.family === "IPv6" || address.address.includes(":")
+      const bound = server.address();
+      const address = typeof bound === "object" && bound !== null
+        ? bound
+        : { address: hostname, port, family: "IPv4" };
+      const host = address.address.includes(":")
         ? `[${address.address}]`
         : address.address;
       origin = `http://${host}:${address.port}`;
       const stop = () => {
         server.close();
-        server.closeAllConnections();
+        server.closeAllConnections?.();
       };
       signal?.addEventListener("abort", stop, { once: true });
       server.once("close", () => signal?.removeEventListener("abort", stop));
@@ -164,8 +207,13 @@ async function answer(
   const aborted = new AbortController();
   outgoing.once("close", () => aborted.abort());
   const headers = new Headers();
-  for (const [name, values] of Object.entries(incoming.headersDistinct)) {
-    for (const value of values ?? []) headers.append(name, value);
+  const raw = incoming.rawHeaders;
+  for (let index = 0; index + 1 < raw.length; index += 2) {
+    try {
+      headers.append(raw[index]!, raw[index + 1]!);
+    } catch {
+      // A header the Fetch API refuses is left out.
+    }
   }
   const method = incoming.method ?? "GET";
   const hasBody = method !== "GET" && method !== "HEAD";

@@ -483,10 +483,12 @@ export function messagePage(
             <th>Then</th>
           </tr>
         </thead>
-        <tbody>${message.attempts.map((a) =>
+        <tbody>${message.attempts.map((a, index) =>
           html`
             <tr>
-              <td class="num">${a.number}</td>
+              <td class="num">${index + 1}${a.number === 1 && index > 0
+                ? html`<br><span class="muted">replay</span>`
+                : ""}</td>
               <td>${time(a.startedAt)}</td>
               <td>${attemptResult(a)}</td>
               <td class="num">${a.durationMs} ms</td>

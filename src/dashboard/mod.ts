@@ -268,7 +268,7 @@ function normalize(options: DashboardOptions): Settings {
   const basePath = options.basePath ?? "";
   if (
     typeof basePath !== "string" ||
-    !/^(\/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)*\/?$/.test(basePath)
+    !/^(\/[A-Za-z0-9._~!$&*+=:@%-]+)*\/?$/.test(basePath)
   ) {
     failOption(
       subject,

@@ -408,10 +408,16 @@ Deno.test("dashboard: options are checked", async () => {
     () => createDashboard(queue, { token: undefined as unknown as string }),
     TypeError,
   );
-  assert.throws(
-    () => createDashboard(queue, { token: TOKEN, basePath: "no-slash" }),
-    TypeError,
-  );
+  for (const basePath of ["no-slash", "/a;Secure", "/a b", "/a,b", `/"x"`]) {
+    assert.throws(
+      () => createDashboard(queue, { token: TOKEN, basePath }),
+      TypeError,
+      basePath,
+    );
+  }
+  for (const basePath of ["", "/", "/ops/webhooks", "/ops/webhooks/"]) {
+    createDashboard(queue, { token: TOKEN, basePath });
+  }
   assert.throws(
     () => createDashboard(queue, { token: TOKEN, refreshMs: -1 }),
     RangeError,

@@ -84,6 +84,14 @@ export const LIVE_SCRIPT = `"use strict";
   const messageUrl = body.dataset.message;
   const shown = body.dataset.messageStatus;
   if (!statsUrl || !(every > 0)) return;
+  // Once a form is sent or the page is left, this page's state is stale:
+  // a reload now would race the navigation the user asked for.
+  let leaving = false;
+  const leave = () => {
+    leaving = true;
+  };
+  document.addEventListener("submit", leave, true);
+  addEventListener("pagehide", leave);
   const get = async (url) => {
     const response = await fetch(url, {
       headers: { accept: "application/json" },
@@ -93,6 +101,7 @@ export const LIVE_SCRIPT = `"use strict";
     return response.ok ? response.json() : undefined;
   };
   const tick = async () => {
+    if (leaving) return;
     try {
       const stats = await get(statsUrl);
       if (stats) {
@@ -103,7 +112,7 @@ export const LIVE_SCRIPT = `"use strict";
       }
       if (messageUrl) {
         const message = await get(messageUrl);
-        if (message && message.status !== shown) {
+        if (message && message.status !== shown && !leaving) {
           // Reloaded without the notice of the action that led here.
           const url = new URL(location.href);
           url.searchParams.delete("done");
@@ -118,5 +127,11 @@ export const LIVE_SCRIPT = `"use strict";
     setTimeout(tick, every);
   };
   setTimeout(tick, every);
+  // A page restored from the back-forward cache is live again.
+  addEventListener("pageshow", (event) => {
+    if (!event.persisted) return;
+    leaving = false;
+    setTimeout(tick, every);
+  });
 })();
 `;

@@ -93,6 +93,8 @@ export type {
   ClaimResult,
   EndpointChange,
   EndpointHealth,
+  EndpointRecord,
+  EndpointStatus,
   EnqueueResult,
   ListOptions,
   MessagePage,

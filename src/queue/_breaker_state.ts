@@ -2,6 +2,7 @@ import type {
   BreakerSettings,
   EndpointChange,
   EndpointHealth,
+  EndpointStatus,
 } from "./store.ts";
 
 /**
@@ -78,4 +79,15 @@ export function nextBreakerState(
 export function sameBreaker(a: BreakerState, b: BreakerState): boolean {
   return a.failures === b.failures && a.trips === b.trips &&
     a.pausedUntil === b.pausedUntil;
+}
+
+/** Where an endpoint stands at `now`, from its switch and its breaker. */
+export function endpointStatus(
+  disabledReason: string | null,
+  state: BreakerState,
+  now: number,
+): EndpointStatus {
+  if (disabledReason !== null) return "disabled";
+  if (state.trips === 0) return "active";
+  return state.pausedUntil > now ? "paused" : "probing";
 }

@@ -3,6 +3,7 @@ import {
   breakerLimit,
   type BreakerState,
   CLOSED,
+  endpointStatus,
   mergeLimit,
   nextBreakerState,
 } from "./_breaker_state.ts";
@@ -20,6 +21,7 @@ import type {
   AttemptResult,
   ClaimOptions,
   ClaimResult,
+  EndpointRecord,
   EnqueueResult,
   ListOptions,
   MessagePage,
@@ -239,7 +241,9 @@ export class MemoryStore implements WebhookStore {
   /** {@inheritDoc WebhookStore.get} */
   get(id: string): Promise<MessageRecord | undefined> {
     const message = this.#messages.get(id);
-    return Promise.resolve(message && toRecord(message, Date.now()));
+    return Promise.resolve(
+      message && { ...toRecord(message, Date.now()), body: message.body },
+    );
   }
 
   /** {@inheritDoc WebhookStore.list} */
@@ -285,6 +289,42 @@ export class MemoryStore implements WebhookStore {
       }
     }
     return Promise.resolve(stats);
+  }
+
+  /** {@inheritDoc WebhookStore.endpoints} */
+  endpoints(now: number): Promise<EndpointRecord[]> {
+    const counts = new Map<string, Record<MessageStatus, number>>();
+    const countsOf = (endpoint: string) => {
+      let entry = counts.get(endpoint);
+      if (!entry) {
+        entry = { pending: 0, delivered: 0, dead: 0 };
+        counts.set(endpoint, entry);
+      }
+      return entry;
+    };
+    for (const message of this.#messages.values()) {
+      countsOf(message.endpoint)[message.status]++;
+    }
+    for (const endpoint of this.#disabled.keys()) countsOf(endpoint);
+    for (const endpoint of this.#breakers.keys()) countsOf(endpoint);
+    return Promise.resolve(
+      [...counts.keys()].sort((a, b) => a < b ? -1 : a > b ? 1 : 0).map(
+        (endpoint) => {
+          const state = this.#breakers.get(endpoint) ?? CLOSED;
+          const disabled = this.#disabled.get(endpoint) ?? null;
+          return {
+            endpoint,
+            status: endpointStatus(disabled, state, now),
+            ...counts.get(endpoint)!,
+            failures: state.failures,
+            pausedUntil: state.trips > 0
+              ? new Date(state.pausedUntil).toISOString()
+              : null,
+            disabledReason: disabled,
+          };
+        },
+      ),
+    );
   }
 
   /** {@inheritDoc WebhookStore.replay} */

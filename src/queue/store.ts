@@ -413,6 +413,11 @@ export interface MessageRecord {
   deadReason?: string;
   /** Every attempt recorded, oldest first, with the fields of `send()`'s. */
   attempts: DeliveryAttempt[];
+  /**
+   * The JSON text sent, from `get` only: `list` leaves it out to keep its
+   * pages small. Headers are never part of a record.
+   */
+  body?: string;
 }
 
 /**
@@ -514,6 +519,53 @@ export interface StoreStats {
 }
 
 /**
+ * Where an endpoint stands: receiving (`active`), `paused` by its circuit
+ * breaker, letting one probe through after a pause (`probing`), or
+ * `disabled` (by a `410 Gone` or by hand).
+ */
+export type EndpointStatus = "active" | "paused" | "probing" | "disabled";
+
+/**
+ * An endpoint as inspection shows it: its messages by status and the state
+ * its circuit breaker and its switch are in, for every process of the store.
+ *
+ * @example Reading an endpoint's state
+ * ```ts
+ * import type { EndpointRecord } from "@omoi/webhook-delivery";
+ *
+ * const endpoint: EndpointRecord = {
+ *   endpoint: "monitoring.example",
+ *   status: "paused",
+ *   pending: 3,
+ *   delivered: 10,
+ *   dead: 0,
+ *   failures: 5,
+ *   pausedUntil: "2026-01-01T00:00:30.000Z",
+ *   disabledReason: null,
+ * };
+ * console.log(endpoint.status); // "paused"
+ * ```
+ */
+export interface EndpointRecord {
+  /** The endpoint key. */
+  endpoint: string;
+  /** Where it stands at the time asked; `disabled` wins over the breaker. */
+  status: EndpointStatus;
+  /** Its messages waiting for an attempt or in one. */
+  pending: number;
+  /** Its messages accepted and not yet pruned. */
+  delivered: number;
+  /** Its messages given up on. */
+  dead: number;
+  /** Failures in a row its circuit breaker has counted. */
+  failures: number;
+  /** ISO 8601: the end of its latest pause while its breaker is open or probing; `null` when closed. */
+  pausedUntil: string | null;
+  /** Why it is disabled; `null` when it is not. */
+  disabledReason: string | null;
+}
+
+/**
  * Where a {@linkcode WebhookQueue} keeps its messages. Implement it to put
  * the queue on another database; the contract test suite in
  * `tests/queue/store_contract.ts` tells what each method must do.
@@ -558,6 +610,11 @@ export interface WebhookStore {
   list(options?: ListOptions): Promise<MessagePage>;
   /** Counts by status at `now`. */
   stats(now: number): Promise<StoreStats>;
+  /**
+   * Every endpoint that has messages, breaker state or a disabled switch,
+   * ordered by key, each with its counts and its status at `now`.
+   */
+  endpoints(now: number): Promise<EndpointRecord[]>;
   /** Puts a dead or delivered message back, due at `now`, its schedule restarted. */
   replay(id: string, now: number): Promise<boolean>;
   /** Puts back every dead message that matches; returns how many. */

@@ -17,6 +17,7 @@ import type {
   WebhookQueueOptions,
 } from "./options.ts";
 import type {
+  EndpointRecord,
   EnqueueResult,
   ListOptions,
   MessagePage,
@@ -198,6 +199,25 @@ export class WebhookQueue implements AsyncDisposable {
   /** Counts by status, messages in flight, and disabled endpoints. */
   stats(): Promise<StoreStats> {
     return this.#options.store.stats(Date.now());
+  }
+
+  /**
+   * Every endpoint the store knows of, with its messages by status and
+   * whether it is active, paused or probing by the circuit breaker, or
+   * disabled.
+   *
+   * @example Listing paused and disabled endpoints
+   * ```ts
+   * import { silentLogger, WebhookQueue } from "@omoi/webhook-delivery";
+   *
+   * await using queue = new WebhookQueue({ logger: silentLogger });
+   * await queue.disableEndpoint("monitoring.example", "retired");
+   * const [endpoint] = await queue.endpoints();
+   * console.log(endpoint?.status, endpoint?.disabledReason); // "disabled" "retired"
+   * ```
+   */
+  endpoints(): Promise<EndpointRecord[]> {
+    return this.#options.store.endpoints(Date.now());
   }
 
   /**

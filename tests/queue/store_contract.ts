@@ -308,6 +308,100 @@ export function storeContract(
     assert.equal(resumed.messages.length, 2, "the rest of a, all at once");
   });
 
+  test("get includes the body sent; list leaves it out; neither has the headers", async (store) => {
+    const payload = JSON.stringify({ note: "<script>alert(1)</script>" });
+    await store.enqueue([{ ...message("m1"), body: payload }]);
+    const record = await store.get("m1");
+    assert.equal(record?.body, payload);
+    assert.equal("headers" in record!, false);
+    const [listed] = (await store.list()).messages;
+    assert.equal(listed?.id, "m1");
+    assert.equal("body" in listed!, false);
+    assert.equal("headers" in listed!, false);
+  });
+
+  test("endpoints lists each endpoint's counts, its breaker (paused, then probing) and its switch, by key", async (store) => {
+    assert.deepEqual(await store.endpoints(T0), [], "an empty store");
+    const breaker = {
+      failureThreshold: 1,
+      cooldownMs: 1_000,
+      maxCooldownMs: 4_000,
+    };
+    await store.enqueue([
+      message("b1", "b"),
+      message("a1", "a"),
+      message("a2", "a"),
+      message("a3", "a"),
+    ]);
+    const claimed = (await store.claim(claimAt(T0, { breaker }))).messages;
+    const byId = new Map(claimed.map((m) => [m.id, m]));
+    const done = (
+      id: string,
+      decision: AttemptResult["decision"],
+      health: "success" | "failure",
+    ): AttemptResult => ({
+      id,
+      token: byId.get(id)!.token,
+      now: T0 + 10,
+      decision,
+      health,
+      breaker,
+    });
+    await store.record([
+      done("a1", { type: "delivered" }, "success"),
+      done("a2", { type: "dead", reason: "rejected: 400" }, "failure"),
+      done("b1", { type: "retry", at: T0 + 5_000 }, "failure"),
+    ]);
+    await store.disableEndpoint("c", "Retired by hand", T0 + 20);
+    const paused = await store.endpoints(T0 + 30);
+    const base = {
+      pending: 0,
+      delivered: 0,
+      dead: 0,
+      failures: 0,
+      pausedUntil: null,
+      disabledReason: null,
+    };
+    assert.deepEqual(paused, [
+      {
+        ...base,
+        endpoint: "a",
+        status: "paused",
+        pending: 1,
+        delivered: 1,
+        dead: 1,
+        failures: 1,
+        pausedUntil: new Date(T0 + 1_010).toISOString(),
+      },
+      {
+        ...base,
+        endpoint: "b",
+        status: "paused",
+        pending: 1,
+        failures: 1,
+        pausedUntil: new Date(T0 + 1_010).toISOString(),
+      },
+      {
+        ...base,
+        endpoint: "c",
+        status: "disabled",
+        disabledReason: "Retired by hand",
+      },
+    ]);
+    const later = await store.endpoints(T0 + 2_000);
+    assert.deepEqual(later.map((e) => [e.endpoint, e.status]), [
+      ["a", "probing"],
+      ["b", "probing"],
+      ["c", "disabled"],
+    ], "a pause over lets a probe through");
+    assert.equal(await store.enableEndpoint("c"), true);
+    assert.deepEqual(
+      (await store.endpoints(T0 + 2_000)).map((e) => e.endpoint),
+      ["a", "b"],
+      "an endpoint re-enabled, without messages or failures, is not listed",
+    );
+  });
+
   test("a result not recorded (its lease lost) changes no breaker", async (store) => {
     const breaker = {
       failureThreshold: 1,

@@ -3,6 +3,7 @@ import {
   breakerLimit,
   type BreakerState,
   CLOSED,
+  endpointStatus,
   mergeLimit,
   nextBreakerState,
   sameBreaker,
@@ -22,6 +23,7 @@ import type {
   ClaimOptions,
   ClaimResult,
   EndpointChange,
+  EndpointRecord,
   EnqueueResult,
   ListOptions,
   MessagePage,
@@ -545,11 +547,13 @@ export class PostgresStore implements WebhookStore {
   /** {@inheritDoc WebhookStore.get} */
   async get(id: string): Promise<MessageRecord | undefined> {
     const { rows } = await this.#client.query(
-      `${this.#selectRecords()} WHERE id = $2`,
+      `${this.#selectRecords(", body")} WHERE id = $2`,
       [this.#clock(Date.now()), id],
     );
-    const row = rows[0] as unknown as MessageRow | undefined;
-    return row ? toRecord(row) : undefined;
+    const row = rows[0] as unknown as
+      | (MessageRow & { body: string })
+      | undefined;
+    return row ? { ...toRecord(row), body: row.body } : undefined;
   }
 
   /** {@inheritDoc WebhookStore.list} */
@@ -605,6 +609,31 @@ export class PostgresStore implements WebhookStore {
       reason: row.disabled_reason as string,
     }));
     return stats;
+  }
+
+  /** {@inheritDoc WebhookStore.endpoints} */
+  async endpoints(now: number): Promise<EndpointRecord[]> {
+    const { rows } = await this.#client.query(
+      `WITH counts AS (
+         SELECT endpoint, count(*) FILTER (WHERE status = 'pending') AS pending, count(*) FILTER (WHERE status = 'delivered') AS delivered, count(*) FILTER (WHERE status = 'dead') AS dead
+         FROM ${this.#m} GROUP BY endpoint
+       )
+       SELECT k.endpoint AS endpoint, COALESCE(c.pending, 0) AS pending,
+         COALESCE(c.delivered, 0) AS delivered, COALESCE(c.dead, 0) AS dead,
+         e.disabled_reason AS disabled_reason, COALESCE(e.failures, 0) AS failures,
+         COALESCE(e.trips, 0) AS trips, COALESCE(e.paused_until, 0) AS paused_until,
+         COALESCE($1::bigint, ${DB_NOW}) AS at
+       FROM (SELECT endpoint FROM counts UNION SELECT endpoint FROM ${this.#e}) AS k
+       LEFT JOIN counts AS c ON c.endpoint = k.endpoint
+       LEFT JOIN ${this.#e} AS e ON e.endpoint = k.endpoint
+       WHERE c.endpoint IS NOT NULL OR e.disabled_reason IS NOT NULL
+         OR e.failures > 0 OR e.trips > 0
+       ORDER BY k.endpoint COLLATE "C"`,
+      [this.#clock(now)],
+    );
+    return (rows as unknown as (EndpointRow & { at: string })[]).map((row) =>
+      toEndpointRecord(row, Number(row.at))
+    );
   }
 
   /** {@inheritDoc WebhookStore.replay} */
@@ -714,9 +743,9 @@ export class PostgresStore implements WebhookStore {
     return this.#callerClock ? now : null;
   }
 
-  #selectRecords(): string {
+  #selectRecords(extra = ""): string {
     return `SELECT seq, id, logged_url, endpoint, status, created_at, updated_at,
-      next_attempt_at, dead_reason, attempts::text AS attempts,
+      next_attempt_at, dead_reason, attempts::text AS attempts${extra},
       (status = 'pending' AND lease_until > COALESCE($1::bigint, ${DB_NOW})) AS in_flight
       FROM ${this.#m}`;
   }
@@ -758,6 +787,29 @@ function asQueryable(transaction: unknown): PostgresQueryable {
     );
   }
   return transaction as PostgresQueryable;
+}
+
+interface EndpointRow extends BreakerRow {
+  pending: number | string;
+  delivered: number | string;
+  dead: number | string;
+  disabled_reason: string | null;
+}
+
+function toEndpointRecord(row: EndpointRow, now: number): EndpointRecord {
+  const state = breakerOf(row);
+  return {
+    endpoint: row.endpoint,
+    status: endpointStatus(row.disabled_reason, state, now),
+    pending: Number(row.pending),
+    delivered: Number(row.delivered),
+    dead: Number(row.dead),
+    failures: state.failures,
+    pausedUntil: state.trips > 0
+      ? new Date(state.pausedUntil).toISOString()
+      : null,
+    disabledReason: row.disabled_reason,
+  };
 }
 
 function breakerOf(row: BreakerRow): BreakerState {

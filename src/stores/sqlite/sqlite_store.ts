@@ -3,6 +3,7 @@ import {
   breakerLimit,
   type BreakerState,
   CLOSED,
+  endpointStatus,
   mergeLimit,
   nextBreakerState,
   sameBreaker,
@@ -23,6 +24,7 @@ import type {
   ClaimedMessage,
   ClaimOptions,
   ClaimResult,
+  EndpointRecord,
   EnqueueResult,
   ListOptions,
   MessagePage,
@@ -359,8 +361,8 @@ export class SqliteStore implements WebhookStore {
     const row = this.#get(
       "SELECT * FROM webhook_messages WHERE id = ?",
       id,
-    ) as MessageRow | undefined | null;
-    return row ? toRecord(row, Date.now()) : undefined;
+    ) as (MessageRow & { body: string }) | undefined | null;
+    return row ? { ...toRecord(row, Date.now()), body: row.body } : undefined;
   }
 
   /** {@inheritDoc WebhookStore.list} */
@@ -415,6 +417,27 @@ export class SqliteStore implements WebhookStore {
       reason: row.disabled_reason,
     }));
     return stats;
+  }
+
+  /** {@inheritDoc WebhookStore.endpoints} */
+  async endpoints(now: number): Promise<EndpointRecord[]> {
+    await this.#open();
+    return (this.#all(
+      `WITH counts AS (
+         SELECT endpoint, sum(status = 'pending') AS pending, sum(status = 'delivered') AS delivered, sum(status = 'dead') AS dead
+         FROM webhook_messages GROUP BY endpoint
+       )
+       SELECT k.endpoint AS endpoint, COALESCE(c.pending, 0) AS pending,
+         COALESCE(c.delivered, 0) AS delivered, COALESCE(c.dead, 0) AS dead,
+         e.disabled_reason AS disabled_reason, COALESCE(e.failures, 0) AS failures,
+         COALESCE(e.trips, 0) AS trips, COALESCE(e.paused_until, 0) AS paused_until
+       FROM (SELECT endpoint FROM counts UNION SELECT endpoint FROM webhook_endpoints) AS k
+       LEFT JOIN counts AS c ON c.endpoint = k.endpoint
+       LEFT JOIN webhook_endpoints AS e ON e.endpoint = k.endpoint
+       WHERE c.endpoint IS NOT NULL OR e.disabled_reason IS NOT NULL
+         OR e.failures > 0 OR e.trips > 0
+       ORDER BY k.endpoint`,
+    ) as EndpointRow[]).map((row) => toEndpointRecord(row, now));
   }
 
   /** {@inheritDoc WebhookStore.replay} */
@@ -622,6 +645,29 @@ interface BreakerRow {
   failures: number;
   trips: number;
   paused_until: number;
+}
+
+interface EndpointRow extends BreakerRow {
+  pending: number | string;
+  delivered: number | string;
+  dead: number | string;
+  disabled_reason: string | null;
+}
+
+function toEndpointRecord(row: EndpointRow, now: number): EndpointRecord {
+  const state = breakerOf(row);
+  return {
+    endpoint: row.endpoint,
+    status: endpointStatus(row.disabled_reason, state, now),
+    pending: Number(row.pending),
+    delivered: Number(row.delivered),
+    dead: Number(row.dead),
+    failures: state.failures,
+    pausedUntil: state.trips > 0
+      ? new Date(state.pausedUntil).toISOString()
+      : null,
+    disabledReason: row.disabled_reason,
+  };
 }
 
 function breakerOf(row: BreakerRow): BreakerState {

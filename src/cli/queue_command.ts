@@ -43,7 +43,7 @@ export const QUEUE_HELP = `Usage: webhook-delivery queue <command> [options]
 Commands:
   stats                          counts by status, in flight, disabled endpoints
   list [--status] [--endpoint] [--limit] [--cursor]
-                                 messages, newest first, a page at a time
+                                 messages, oldest first, a page at a time
   show <id>                      one message with its attempts
   replay <id>                    send a dead or delivered message again
   replay --dead [--endpoint <e>] [--since <ISO time or duration>]
@@ -72,7 +72,7 @@ ${STORE_OPTIONS}
   list:
     `Usage: webhook-delivery queue list [options] (--sqlite <file> | --postgres <url>)
 
-Lists messages, newest first.
+Lists messages, oldest first.
 
 Options:
   --status <status>     pending, delivered or dead

@@ -35,11 +35,11 @@ export function startFixtureReceiver(): FixtureReceiver {
  * pending (never attempted).
  */
 export async function fillQueue(
-  makeStore: () => WebhookStore,
+  makeStore: () => WebhookStore | Promise<WebhookStore>,
   origin: string,
 ): Promise<void> {
   const queue = new WebhookQueue({
-    store: makeStore(),
+    store: await makeStore(),
     logger: silentLogger,
     pollIntervalMs: 20,
   });
@@ -58,7 +58,10 @@ export async function fillQueue(
   } finally {
     await queue.close();
   }
-  const idle = new WebhookQueue({ store: makeStore(), logger: silentLogger });
+  const idle = new WebhookQueue({
+    store: await makeStore(),
+    logger: silentLogger,
+  });
   try {
     await idle.enqueue("https://monitoring.invalid/hooks", { n: 4 }, {
       id: "evt_pending",

@@ -175,6 +175,18 @@ export async function queueCommand(
   const opened = await openQueue(location, builtins.fs);
   try {
     return await run(opened, io, flag(parsed, "json"));
+  } catch (error) {
+    if (
+      location.kind === "postgres" && error instanceof Error &&
+      /relation .* does not exist/.test(error.message)
+    ) {
+      throw new Error(
+        `${error.message}: no queue in schema ${
+          location.schema ?? "webhook_delivery"
+        } (was PostgresStore.migrate() run, with this --schema?)`,
+      );
+    }
+    throw error;
   } finally {
     await opened.close();
   }

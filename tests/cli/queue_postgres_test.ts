@@ -41,6 +41,9 @@ Deno.test("queue on a PostgreSQL schema that was never migrated fails with exit 
     freshSchema(),
   ]);
   assert.equal(result.code, 1, result.stdout);
-  assert.match(result.stderr, /^webhook-delivery: /);
+  assert.match(
+    result.stderr,
+    /^webhook-delivery: .*no queue in schema t_\w+ \(was PostgresStore.migrate\(\) run/,
+  );
   assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
 });

@@ -76,7 +76,10 @@ Deno.test("send retries a 503, prints one line per attempt, and --json prints th
     /^attempt 1\/4: HTTP 503 in \d+ ms - next attempt in 50 ms$/,
   );
   assert.match(lines[1]!, /^attempt 2\/4: HTTP 200 in \d+ ms - delivered$/);
-  assert.doesNotMatch(result.stderr, /\r|\x1b/);
+  assert.ok(
+    !result.stderr.includes("\r") && !result.stderr.includes("\u001b"),
+    "no cursor control",
+  );
 });
 
 Deno.test("send exits 1 when the receiver keeps failing, after --retries retries", async () => {

@@ -8,6 +8,8 @@
  *    `package.json` that tells Node.js its module type.
  * 2. Writes `npm/package.json` from `deno.json` (name, version, license and an
  *    `exports` map derived from its `exports`) and copies README and LICENSE.
+ *    The `./cli` export becomes the `webhook-delivery` `bin` instead: its
+ *    modules are compiled as ES modules only and `npm/bin/` runs them.
  * 3. Packs it, installs the tarball into a fresh project, type-checks a
  *    TypeScript consumer and runs the Node test suite of `scripts/npm_test/`
  *    on this Node.js, on the pinned Node.js 20.0.0, 22 and 24 releases and
@@ -23,9 +25,13 @@ import { join } from "node:path";
 import { BuildError, compile } from "./build_npm/compile.ts";
 import { readDenoConfig, ROOT } from "./build_npm/deno_config.ts";
 import {
+  BIN,
+  binScript,
+  CLI_SUBPATH,
   COPIED_FILES,
   exportTargets,
   FORMATS,
+  libraryExports,
   npmPackageJson,
 } from "./build_npm/package_json.ts";
 import { verifyInNode, writeJson } from "./build_npm/verify.ts";
@@ -39,15 +45,18 @@ async function build(): Promise<void> {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   });
 
-  const entryPoints = Object.values(config.exports).map((path) =>
-    join(ROOT, path)
-  );
+  const library = libraryExports(config.exports);
+  const entryPoints = Object.values(library).map((path) => join(ROOT, path));
+  // The command line is built as ES modules only, for the `bin` to import.
+  const cli = config.exports[CLI_SUBPATH];
   let valueExports: Record<string, string[]> = {};
   for (const format of ["esm", "cjs"] as const) {
     const { dir, type } = FORMATS[format];
     valueExports = compile({
       root: ROOT,
-      entryPoints,
+      entryPoints: format === "esm" && cli
+        ? [...entryPoints, join(ROOT, cli)]
+        : entryPoints,
       compilerOptions: config.compilerOptions,
       format,
       outDir: join(OUT_DIR, dir),
@@ -60,6 +69,12 @@ async function build(): Promise<void> {
   for (const file of COPIED_FILES) {
     await Deno.copyFile(join(ROOT, file), join(OUT_DIR, file));
   }
+  if (cli) {
+    const bin = join(OUT_DIR, BIN.path);
+    await Deno.mkdir(join(bin, ".."), { recursive: true });
+    await Deno.writeTextFile(bin, binScript(cli), { mode: 0o755 });
+    await Deno.chmod(bin, 0o755);
+  }
   await checkExportTargets(packageJson);
   console.log("Compiled ESM and CommonJS without a diagnostic");
 
@@ -68,7 +83,7 @@ async function build(): Promise<void> {
     packageJson,
     suiteDir: join(ROOT, "scripts", "npm_test"),
     expectedExports: Object.fromEntries(
-      Object.entries(config.exports).map(([subpath, path]) => [
+      Object.entries(library).map(([subpath, path]) => [
         subpath,
         valueExports[join(ROOT, path)] ?? [],
       ]),

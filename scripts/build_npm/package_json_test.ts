@@ -5,6 +5,9 @@ import {
   readDenoConfig,
 } from "./deno_config.ts";
 import {
+  BIN,
+  binScript,
+  CLI_SUBPATH,
   exportTargets,
   MIN_NODE_VERSION,
   npmExports,
@@ -78,9 +81,39 @@ Deno.test("the npm exports map of this repository has exactly deno.json's subpat
 
   assert.deepEqual(
     Object.keys(packageJson.exports as object),
-    Object.keys(real.exports),
+    Object.keys(real.exports).filter((subpath) => subpath !== CLI_SUBPATH),
   );
+  assert.deepEqual(packageJson.bin, { [BIN.name]: `./${BIN.path}` });
   assert.match(real.typescriptVersion, /^(5\.9|6\.0)\.\d+$/);
+});
+
+Deno.test("npmPackageJson() makes the ./cli export a bin, in files, and leaves it out of exports", () => {
+  const packageJson = npmPackageJson({
+    ...config,
+    exports: { ...config.exports, [CLI_SUBPATH]: "./src/cli/mod.ts" },
+  });
+
+  assert.deepEqual(packageJson.exports, npmExports(config.exports));
+  assert.deepEqual(packageJson.bin, {
+    "webhook-delivery": "./bin/webhook-delivery.mjs",
+  });
+  assert.ok((packageJson.files as string[]).includes("bin/"));
+  assert.ok(exportTargets(packageJson).includes("bin/webhook-delivery.mjs"));
+  assert.equal(npmPackageJson(config).bin, undefined);
+});
+
+Deno.test("binScript() is a Node.js script that runs main() from the ES module build", () => {
+  const script = binScript("./src/cli/mod.ts");
+
+  assert.ok(script.startsWith("#!/usr/bin/env node\n"));
+  assert.match(
+    script,
+    /^import \{ main \} from "\.\.\/esm\/src\/cli\/mod\.js";$/m,
+  );
+  assert.match(
+    script,
+    /^process\.exitCode = await main\(process\.argv\.slice\(2\)\);$/m,
+  );
 });
 
 Deno.test("parseDenoConfig() rejects what the npm build cannot derive a package from", () => {

@@ -95,7 +95,7 @@ ${STORE_OPTIONS}
        webhook-delivery queue replay --dead [--endpoint <key>] [--since <when>] (…)
 
 Makes a dead or delivered message pending again, its schedule restarted; with
---dead, every dead message (of one endpoint, and dead since a time: an ISO
+--dead, every dead message (of one endpoint, and created since a time: an ISO
 8601 time such as 2026-12-01T00:00:00Z, or a duration back from now such as
 2h or 7d). The application's running queue then delivers them.
 Exit code 1 when <id> is unknown or pending.

@@ -69,8 +69,8 @@ export interface Listener extends AsyncDisposable {
   stdout(): string;
   /** Resolves once standard output holds `count` occurrences of `text`. */
   waitForOutput(text: string, count?: number): Promise<void>;
-  /** Sends SIGTERM and resolves the exit code and the whole output. */
-  stop(): Promise<CliResult>;
+  /** Sends the signal (SIGTERM) and resolves the exit code and the whole output. */
+  stop(signal?: "SIGTERM" | "SIGINT"): Promise<CliResult>;
 }
 
 /** Starts `listen` with `args` (and `--port 0`), resolved once it is ready. */
@@ -123,10 +123,10 @@ export async function startListener(
   );
   const url = /Listening on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stderr)![1]!;
   let stopped: Promise<CliResult> | undefined;
-  const stop = (): Promise<CliResult> =>
+  const stop = (signal: Deno.Signal = "SIGTERM"): Promise<CliResult> =>
     stopped ??= (async () => {
       try {
-        child.kill("SIGTERM");
+        child.kill(signal);
       } catch {
         // Already exited.
       }

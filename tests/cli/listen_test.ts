@@ -19,7 +19,8 @@ Deno.test("listen prints a delivery from send and verifies its signature", async
   ]);
   assert.equal(sent.code, 0, sent.stdout + sent.stderr);
   await listener.waitForOutput("signature:");
-  const { code, stdout, stderr } = await listener.stop();
+  // Ctrl-C stops it cleanly.
+  const { code, stdout, stderr } = await listener.stop("SIGINT");
   assert.equal(code, 0);
   assert.match(stdout, /^#1 \S+ POST \/hooks\/in -> 204$/m);
   assert.match(stdout, /^ {2}webhook-id: evt_listen$/m);

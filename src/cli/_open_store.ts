@@ -24,8 +24,11 @@ export interface OpenedQueue {
   close(): Promise<void>;
 }
 
+/** Where `pg` is looked for, in this order. */
+export const PG_SPECIFIERS: readonly string[] = ["pg", "npm:pg@^8"];
+
 /** The `pg` module as far as it is used here. */
-interface PgModule {
+export interface PgModule {
   Pool: new (options: { connectionString: string; max: number }) =>
     & PgPoolLike
     & {
@@ -39,10 +42,14 @@ interface PgModule {
  * without an import map, `npm:pg@^8`. Fails with a usage error saying how
  * to install it.
  */
-async function loadPg(): Promise<PgModule> {
-  for (const specifier of ["pg", "npm:pg@^8"]) {
+export async function loadPg(
+  importModule: (specifier: string) => Promise<Record<string, unknown>> = (
+    specifier,
+  ) => import(specifier),
+): Promise<PgModule> {
+  for (const specifier of PG_SPECIFIERS) {
     try {
-      const module = await import(specifier);
+      const module = await importModule(specifier);
       const pg = (module.default ?? module) as Partial<PgModule>;
       if (typeof pg.Pool === "function") return pg as PgModule;
     } catch {

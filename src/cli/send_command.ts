@@ -217,6 +217,11 @@ async function readPayload(
     }
     text += decoder.decode();
     source = "standard input";
+    if (text.trim() === "") {
+      throw new UsageError(
+        "send needs a payload: standard input was empty (give --data '<json>' or --file <path>)",
+      );
+    }
   }
   try {
     return JSON.parse(text);

@@ -167,6 +167,7 @@ Deno.test("send exits 2 on usage errors, saying what is wrong, and sends nothing
     ],
     [["send", stub.url, "--data", "{}", "--bogus"], /Unknown option '--bogus'/],
     [["send", "not a url", "--data", "{}"], /not delivered \(invalid\)/],
+    [["send", stub.url], /standard input was empty/],
     [
       ["send", stub.url, "--file", "/nonexistent/x.json"],
       /--file cannot be read/,

@@ -1,7 +1,8 @@
 // The `webhook-delivery` bin, as npm installs it, runs on this runtime: its
 // help, and a signed `send` into a node:http receiver.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { once } from "node:events";
 import { realpathSync, statSync } from "node:fs";
 import process from "node:process";
 import { describe, it } from "node:test";
@@ -92,5 +93,57 @@ describe("the webhook-delivery bin", () => {
     const result = await cli(["send", receiver.url, "--data", "{}"]);
     assert.equal(result.code, 1);
     assert.match(result.stdout, /^not delivered \(rejected\)/m);
+  });
+
+  it("listens, verifies a signed send from the bin, and stops on SIGTERM", async (t) => {
+    const child = spawn(process.execPath, [
+      BIN,
+      "listen",
+      "--port",
+      "0",
+      "--secret",
+      SECRET,
+    ], {
+      env: { ...process.env, WEBHOOK_SECRET: "", NO_COLOR: "1" },
+    });
+    t.after(() => child.kill("SIGKILL"));
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (text) => stdout += text);
+    child.stderr.setEncoding("utf8").on("data", (text) => stderr += text);
+    const until = async (check, what) => {
+      const deadline = Date.now() + 15_000;
+      while (!check()) {
+        assert.ok(
+          Date.now() < deadline,
+          `timed out waiting for ${what}: ${stdout}${stderr}`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    await until(
+      () => /Listening on http:\/\/127\.0\.0\.1:\d+\//.test(stderr),
+      "the ready line",
+    );
+    const url = /Listening on (\S+\/)/.exec(stderr)[1];
+
+    const sent = await cli([
+      "send",
+      `${url}hooks`,
+      "--data",
+      '{"n":1}',
+      "--secret",
+      SECRET,
+    ]);
+    assert.equal(sent.code, 0, sent.stderr);
+    await until(() => stdout.includes("signature:"), "the request");
+    assert.match(stdout, /^#1 \S+ POST \/hooks -> 204$/m);
+    assert.match(stdout, /^ {2}signature: verified$/m);
+
+    const exited = once(child, "exit");
+    child.kill("SIGTERM");
+    const [code] = await exited;
+    assert.equal(code, 0);
+    assert.match(stderr, /Stopped after 1 request/);
   });
 });

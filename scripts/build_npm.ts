@@ -8,7 +8,9 @@
  *    `package.json` that tells Node.js its module type.
  * 2. Writes `npm/package.json` from `deno.json` (name, version, license and an
  *    `exports` map derived from its `exports`), copies README and LICENSE,
- *    and the PostgreSQL `schema.sql` at its repository path.
+ *    and the PostgreSQL `schema.sql` at its repository path. The `./cli`
+ *    export becomes the `webhook-delivery` `bin` instead: its modules are
+ *    compiled as ES modules only and `npm/bin/` runs them.
  * 3. Packs it, installs the tarball into a fresh project, type-checks a
  *    TypeScript consumer and runs the Node test suite of `scripts/npm_test/`
  *    on this Node.js, on the pinned Node.js 20.0.0, 22 and 24 releases and
@@ -26,9 +28,13 @@ import { BuildError, compile } from "./build_npm/compile.ts";
 import { readDenoConfig, ROOT } from "./build_npm/deno_config.ts";
 import {
   ASSET_EXPORTS,
+  BIN,
+  binScript,
+  CLI_SUBPATH,
   COPIED_FILES,
   exportTargets,
   FORMATS,
+  libraryExports,
   npmPackageJson,
 } from "./build_npm/package_json.ts";
 import { verifyInNode, writeJson } from "./build_npm/verify.ts";
@@ -43,15 +49,18 @@ async function build(): Promise<void> {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   });
 
-  const entryPoints = Object.values(config.exports).map((path) =>
-    join(ROOT, path)
-  );
+  const library = libraryExports(config.exports);
+  const entryPoints = Object.values(library).map((path) => join(ROOT, path));
+  // The command line is built as ES modules only, for the `bin` to import.
+  const cli = config.exports[CLI_SUBPATH];
   let valueExports: Record<string, string[]> = {};
   for (const format of ["esm", "cjs"] as const) {
     const { dir, type } = FORMATS[format];
     valueExports = compile({
       root: ROOT,
-      entryPoints,
+      entryPoints: format === "esm" && cli
+        ? [...entryPoints, join(ROOT, cli)]
+        : entryPoints,
       compilerOptions: config.compilerOptions,
       format,
       outDir: join(OUT_DIR, dir),
@@ -68,6 +77,12 @@ async function build(): Promise<void> {
     await Deno.mkdir(join(OUT_DIR, dirname(path)), { recursive: true });
     await Deno.copyFile(join(ROOT, path), join(OUT_DIR, path));
   }
+  if (cli) {
+    const bin = join(OUT_DIR, BIN.path);
+    await Deno.mkdir(join(bin, ".."), { recursive: true });
+    await Deno.writeTextFile(bin, binScript(cli), { mode: 0o755 });
+    await Deno.chmod(bin, 0o755);
+  }
   await checkExportTargets(packageJson);
   console.log("Compiled ESM and CommonJS without a diagnostic");
 
@@ -78,7 +93,7 @@ async function build(): Promise<void> {
       packageJson,
       suiteDir: join(ROOT, "scripts", "npm_test"),
       expectedExports: Object.fromEntries(
-        Object.entries(config.exports).map(([subpath, path]) => [
+        Object.entries(library).map(([subpath, path]) => [
           subpath,
           valueExports[join(ROOT, path)] ?? [],
         ]),

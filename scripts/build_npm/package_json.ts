@@ -52,6 +52,45 @@ export const ASSET_EXPORTS: Readonly<Record<string, string>> = {
   "./postgres/schema.sql": "./src/stores/postgres/schema.sql",
 };
 
+/**
+ * The `deno.json` export that is the command line. npm gets it as a `bin`
+ * (ES module only: it awaits at top level) instead of an `exports` entry.
+ */
+export const CLI_SUBPATH = "./cli";
+
+/** The command the npm `bin` installs, and the file it runs. */
+export const BIN = {
+  name: "webhook-delivery",
+  path: "bin/webhook-delivery.mjs",
+} as const;
+
+/** `deno.json`'s exports without the command line: what npm `exports` maps. */
+export function libraryExports(
+  denoExports: Record<string, string>,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(denoExports).filter(([subpath]) => subpath !== CLI_SUBPATH),
+  );
+}
+
+/**
+ * The text of the `bin` file: a Node.js script that runs the command line's
+ * `main()` from the ES module build of `cliSource` (`./src/cli/mod.ts`) and
+ * sets the exit code it returns.
+ */
+export function binScript(cliSource: string): string {
+  const stem = cliSource.replace(/^\.\//, "").replace(/\.ts$/, "");
+  return [
+    "#!/usr/bin/env node",
+    "// The webhook-delivery command line; its code is in the ES module build.",
+    'import process from "node:process";',
+    `import { main } from "../${FORMATS.esm.dir}/${stem}.js";`,
+    "",
+    "process.exitCode = await main(process.argv.slice(2));",
+    "",
+  ].join("\n");
+}
+
 /** One entry of the npm `exports` map: declarations and code per format. */
 export interface ExportConditions {
   import: { types: string; default: string };
@@ -92,11 +131,13 @@ export function npmExports(
  * given, so a declared range would only make npm refuse versions that work.
  */
 export function npmPackageJson(config: DenoConfig): Record<string, unknown> {
+  const library = npmExports(libraryExports(config.exports));
   const exports: Record<string, ExportConditions | string> = {
-    ...npmExports(config.exports),
+    ...library,
     ...ASSET_EXPORTS,
   };
-  const main = npmExports(config.exports)["."];
+  const main = library["."];
+  const cli = config.exports[CLI_SUBPATH];
   return {
     name: config.name,
     version: config.version,
@@ -109,17 +150,19 @@ export function npmPackageJson(config: DenoConfig): Record<string, unknown> {
     exports,
     // For tools that predate `exports`.
     ...(main ? { main: main.require.default, types: main.require.types } : {}),
+    ...(cli ? { bin: { [BIN.name]: `./${BIN.path}` } } : {}),
     sideEffects: false,
     files: [
       `${FORMATS.esm.dir}/`,
       `${FORMATS.cjs.dir}/`,
+      ...(cli ? [`${BIN.path.split("/")[0]}/`] : []),
       ...COPIED_FILES,
       ...Object.values(ASSET_EXPORTS).map((path) => path.replace(/^\.\//, "")),
     ],
   };
 }
 
-/** Every file that the `exports` map (and `main`, `types`) points at. */
+/** Every file that the `exports` map (and `main`, `types`, `bin`) points at. */
 export function exportTargets(packageJson: Record<string, unknown>): string[] {
   const targets = new Set<string>();
   const walk = (value: unknown): void => {
@@ -131,5 +174,6 @@ export function exportTargets(packageJson: Record<string, unknown>): string[] {
   walk(packageJson.exports);
   walk(packageJson.main);
   walk(packageJson.types);
+  walk(packageJson.bin);
   return [...targets].sort();
 }

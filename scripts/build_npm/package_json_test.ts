@@ -6,6 +6,9 @@ import {
 } from "./deno_config.ts";
 import {
   ASSET_EXPORTS,
+  BIN,
+  binScript,
+  CLI_SUBPATH,
   exportTargets,
   MIN_NODE_VERSION,
   npmExports,
@@ -91,10 +94,11 @@ Deno.test("the npm exports map of this repository has exactly deno.json's subpat
   const packageJson = npmPackageJson(real);
 
   assert.deepEqual(Object.keys(packageJson.exports as object), [
-    ...Object.keys(real.exports),
+    ...Object.keys(real.exports).filter((subpath) => subpath !== CLI_SUBPATH),
     "./postgres/schema.sql",
   ]);
   assert.ok(Object.keys(real.exports).includes("./postgres"));
+  assert.deepEqual(packageJson.bin, { [BIN.name]: `./${BIN.path}` });
   assert.match(real.typescriptVersion, /^(5\.9|6\.0)\.\d+$/);
   assert.match(real.pgVersion, /^8\.\d+\.\d+$/);
 });
@@ -115,6 +119,35 @@ Deno.test("the exported schema.sql is a file of the repository, listed in files,
     new URL(`../../${target}`, import.meta.url),
   );
   assert.equal(text, schemaSql());
+});
+
+Deno.test("npmPackageJson() makes the ./cli export a bin, in files, and leaves it out of exports", () => {
+  const packageJson = npmPackageJson({
+    ...config,
+    exports: { ...config.exports, [CLI_SUBPATH]: "./src/cli/mod.ts" },
+  });
+
+  assert.deepEqual(packageJson.exports, npmExports(config.exports));
+  assert.deepEqual(packageJson.bin, {
+    "webhook-delivery": "./bin/webhook-delivery.mjs",
+  });
+  assert.ok((packageJson.files as string[]).includes("bin/"));
+  assert.ok(exportTargets(packageJson).includes("bin/webhook-delivery.mjs"));
+  assert.equal(npmPackageJson(config).bin, undefined);
+});
+
+Deno.test("binScript() is a Node.js script that runs main() from the ES module build", () => {
+  const script = binScript("./src/cli/mod.ts");
+
+  assert.ok(script.startsWith("#!/usr/bin/env node\n"));
+  assert.match(
+    script,
+    /^import \{ main \} from "\.\.\/esm\/src\/cli\/mod\.js";$/m,
+  );
+  assert.match(
+    script,
+    /^process\.exitCode = await main\(process\.argv\.slice\(2\)\);$/m,
+  );
 });
 
 Deno.test("parseDenoConfig() rejects what the npm build cannot derive a package from", () => {

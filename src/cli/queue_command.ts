@@ -25,6 +25,7 @@ import {
   type StoreLocation,
 } from "./_open_store.ts";
 import { formatFields, formatTable } from "./_print_table.ts";
+import { prepareServe, SERVE_HELP, SERVE_OPTIONS } from "./_serve_command.ts";
 
 const STORE_OPTIONS = `Store (one of):
   --sqlite <file>       a SQLite file written by SqliteStore
@@ -51,6 +52,8 @@ Commands:
   enable <endpoint>              let a disabled endpoint receive again
   disable <endpoint> --reason <text>
                                  stop delivering to an endpoint
+  serve [--port] [--host] [--token] [--base-path]
+                                 the dashboard, on 127.0.0.1:8787 by default
 
 ${STORE_OPTIONS}
 
@@ -111,6 +114,10 @@ Exit code 1 when the endpoint was not disabled.
 
 ${STORE_OPTIONS}
 `,
+  serve: `${SERVE_HELP}
+
+${STORE_OPTIONS}
+`,
   disable: `Usage: webhook-delivery queue disable <endpoint> --reason <text> (…)
 
 Disables an endpoint: its pending messages become dead, and new ones are
@@ -143,6 +150,7 @@ const EXTRA: Record<string, Record<string, ParseArgsOption>> = {
   },
   enable: {},
   disable: { reason: { type: "string" } },
+  serve: SERVE_OPTIONS,
 };
 
 const STATUSES: readonly MessageStatus[] = ["pending", "delivered", "dead"];
@@ -380,6 +388,9 @@ function prepare(command: string, parsed: ParsedArgs): Run {
         return EXIT.ok;
       };
     }
+    case "serve":
+      positionals(parsed, command, []);
+      return prepareServe(parsed);
     case "enable": {
       const [endpoint] = positionals(parsed, command, ["endpoint"]);
       return async ({ queue }, io, json) => {
@@ -460,7 +471,11 @@ function formatMessage(message: MessageRecord): string {
           String(a.number),
           a.startedAt,
           a.status !== undefined
-            ? `HTTP ${a.status}`
+            ? `HTTP ${a.status}${
+              a.responseExcerpt === undefined
+                ? ""
+                : ` ${JSON.stringify(a.responseExcerpt.slice(0, 60))}`
+            }`
             : a.error
             ? `${a.error.kind}: ${a.error.message}`
             : "",

@@ -79,6 +79,27 @@ Deno.test("a failed response's body is logged as an excerpt of at most 500 chara
   assert.equal(logger.records[1]?.fields.responseExcerpt, "é".repeat(500));
 });
 
+Deno.test("a failed attempt keeps its response's excerpt; a delivered one and an empty body add none", async () => {
+  await using server = startStubServer([
+    { status: 503, body: "overloaded, retry later" },
+    { status: 503 },
+    { status: 200, body: "thanks" },
+  ]);
+  const service = new WebhookDeliveryService({
+    logger: captureLogger(),
+    retryDelaysMs: [0, 0],
+  });
+
+  const result = await service.send(server.url, {});
+
+  assert.equal(result.outcome, "delivered");
+  assert.deepEqual(
+    result.attempts.map((attempt) => attempt.responseExcerpt),
+    ["overloaded, retry later", undefined, undefined],
+  );
+  assert.ok(!("responseExcerpt" in result.attempts[1]!));
+});
+
 Deno.test("a delivered response's body is not logged", async () => {
   await using server = startStubServer([{ status: 200, body: "thanks" }]);
   const logger = captureLogger();

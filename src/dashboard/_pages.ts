@@ -441,7 +441,12 @@ export function messagesPage(
 
 function attemptResult(attempt: DeliveryAttempt): Html {
   if (attempt.status !== undefined) {
-    return html`<span class="mono">HTTP ${attempt.status}</span>`;
+    return attempt.responseExcerpt === undefined
+      ? html`<span class="mono">HTTP ${attempt.status}</span>`
+      : html`
+        <span class="mono">HTTP ${attempt.status}</span><br><span
+          class="muted mono">${attempt.responseExcerpt}</span>
+      `;
   }
   if (attempt.error) {
     return html`<span class="mono">${attempt.error.kind}</span><br><span class="muted">${attempt.error.message}</span>`;

@@ -183,6 +183,9 @@ export class Sender {
     const verdict = classifyAttempt(outcome, settings.retryOnStatus);
     if (verdict !== "delivered" && outcome.response) {
       record.responseExcerpt = outcome.response.excerpt;
+      if (outcome.response.excerpt !== "") {
+        attempt.responseExcerpt = outcome.response.excerpt;
+      }
       if (outcome.response.location !== null) {
         record.location = redactUrl(outcome.response.location);
       }

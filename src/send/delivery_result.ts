@@ -124,6 +124,12 @@ export interface DeliveryAttempt {
   error?: DeliveryError;
   /** The wait before the next attempt, when there is one, in milliseconds. */
   retryInMs?: number;
+  /**
+   * The start of the response's body (at most 500 characters, as the log
+   * record's `responseExcerpt`), for a response that did not deliver and
+   * had a body: what the receiver said about the failure.
+   */
+  responseExcerpt?: string;
 }
 
 /**

@@ -22,12 +22,22 @@ export const HOSTILE_PAYLOAD = {
 };
 export const HOSTILE_ENDPOINT = `"><script>alert('endpoint')</script>`;
 
-/** A queue whose stand-in receiver answers what `answers` holds next (then 204). */
+/** What the stand-in receiver says with a 4xx: markup, to be shown as text. */
+export const HOSTILE_EXCERPT = `<script>alert("excerpt")</script>`;
+
+/**
+ * A queue whose stand-in receiver answers what `answers` holds next (then
+ * 204), a 4xx with {@linkcode HOSTILE_EXCERPT} as its body.
+ */
 export async function hostileQueue(
   answers: number[] = [400],
 ): Promise<{ queue: WebhookQueue; deadId: string; plainId: string }> {
-  const fetch: FetchFunction = () =>
-    Promise.resolve(new Response(null, { status: answers.shift() ?? 204 }));
+  const fetch: FetchFunction = () => {
+    const status = answers.shift() ?? 204;
+    return Promise.resolve(
+      new Response(status >= 400 ? HOSTILE_EXCERPT : null, { status }),
+    );
+  };
   const queue = new WebhookQueue({
     logger: silentLogger,
     secret: SECRET,

@@ -242,6 +242,11 @@ Deno.test("dashboard: stored markup in a payload, URL, id and endpoint key is sh
   );
   assert.match(message, /class="dead-reason">[^<]*400/);
   assert.match(message, /HTTP 400/);
+  assert.match(
+    message,
+    /&lt;script&gt;alert\(&quot;excerpt&quot;\)&lt;\/script&gt;/,
+    "the receiver's excerpt, as text",
+  );
 });
 
 Deno.test("dashboard: header values, URL credentials, query values, the secret and the token appear in no page", async () => {

@@ -10,6 +10,7 @@ import {
 } from "../scripts/build_npm/runtimes.ts";
 import pg from "pg";
 import { postgresUrl } from "./postgres/_postgres.ts";
+import { runCli } from "./cli/_cli.ts";
 import { startStubServer } from "./_stub_server.ts";
 
 const ROOT = new URL("..", import.meta.url);
@@ -222,4 +223,28 @@ Deno.test("the README's runtimes table and CONTRIBUTING.md name the versions bui
   }
   assert.match(readme, new RegExp(`version ${version.replaceAll(".", "\\.")}`));
   assert.ok(readme.includes(`omoi-webhook-delivery-${version}.tgz`));
+});
+
+Deno.test("the README's command lines name real commands and options, and the default ports they claim", async () => {
+  const section = readme.slice(readme.indexOf("## Operate it"));
+  const block = /^```sh\n([^]*?)^```$/m.exec(section)?.[1];
+  assert.ok(block, "README.md has a sh block under ## Operate it");
+  const commands = block.split("\n").filter((line) => line !== "").map(
+    (line) => line.replace(/#.*$/, "").trim(),
+  );
+  assert.equal(commands.length, 5);
+  for (const command of commands) {
+    assert.ok(command.startsWith("deno task cli "), command);
+    const args = [
+      ...command.slice("deno task cli ".length).matchAll(
+        /'([^']*)'|(\S+)/g,
+      ),
+    ].map(([, quoted, bare]) => quoted ?? bare!);
+    // --help after the real arguments: parsing still rejects any unknown
+    // command or option, and nothing listens, sends or opens a file.
+    const { code, stdout } = await runCli([...args, "--help"]);
+    assert.equal(code, 0, `${command}\n${stdout}`);
+    if (args[0] === "listen") assert.match(stdout, /8788/);
+    if (args[1] === "serve") assert.match(stdout, /8787/);
+  }
 });

@@ -3,7 +3,6 @@ import {
   breakerLimit,
   type BreakerState,
   CLOSED,
-  endpointStatus,
   mergeLimit,
   nextBreakerState,
 } from "./_breaker_state.ts";
@@ -17,6 +16,7 @@ import {
 } from "./_claim_plan.ts";
 import { pageCursor, readCursor } from "./_page_cursor.ts";
 import { messageRecord } from "./_message_record.ts";
+import { endpointRecord } from "./_endpoint_record.ts";
 import type {
   AttemptResult,
   ClaimOptions,
@@ -310,18 +310,14 @@ export class MemoryStore implements WebhookStore {
     return Promise.resolve(
       [...counts.keys()].sort((a, b) => a < b ? -1 : a > b ? 1 : 0).map(
         (endpoint) => {
-          const state = this.#breakers.get(endpoint) ?? CLOSED;
           const disabled = this.#disabled.get(endpoint) ?? null;
-          return {
+          return endpointRecord(
             endpoint,
-            status: endpointStatus(disabled, state, now),
-            ...counts.get(endpoint)!,
-            failures: state.failures,
-            pausedUntil: state.trips > 0
-              ? new Date(state.pausedUntil).toISOString()
-              : null,
-            disabledReason: disabled,
-          };
+            counts.get(endpoint)!,
+            this.#breakers.get(endpoint) ?? CLOSED,
+            disabled,
+            now,
+          );
         },
       ),
     );

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { silentLogger, WebhookQueue } from "../../mod.ts";
 import { PostgresStore } from "../../src/stores/postgres/mod.ts";
-import { hold, startReceiver } from "../queue/_receiver.ts";
+import { eventually, hold, startReceiver } from "../queue/_receiver.ts";
 import { type Child, spawnChild } from "./_children.ts";
 import { freshSchema, openClient, postgresUrl } from "./_postgres.ts";
 import type { WorkerConfig } from "./_worker_child.ts";
@@ -88,12 +88,16 @@ Deno.test("PostgresStore: two worker processes share an endpoint's circuit break
     );
     healed = true;
 
-    await eventually(async () => {
-      for (const id of ids) {
-        if ((await store.get(id))?.status !== "delivered") return false;
-      }
-      return true;
-    }, "every message delivered after the endpoint healed");
+    await eventually(
+      async () => {
+        for (const id of ids) {
+          if ((await store.get(id))?.status !== "delivered") return false;
+        }
+        return true;
+      },
+      "every message delivered after the endpoint healed",
+      20_000,
+    );
 
     const pausedAt = requests.findIndex((r) => r.ok);
     const failures = requests.slice(0, pausedAt);
@@ -154,18 +158,3 @@ Deno.test("PostgresStore: two worker processes share an endpoint's circuit break
     await Promise.all(children.map((child) => child[Symbol.asyncDispose]()));
   }
 });
-
-/** Polls `check` every 20 ms until it returns true; fails after `timeoutMs`. */
-async function eventually(
-  check: () => Promise<boolean> | boolean,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

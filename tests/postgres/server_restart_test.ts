@@ -21,7 +21,7 @@ import {
   PostgresStore,
 } from "../../src/stores/postgres/mod.ts";
 import { captureLogger } from "../_capture_logger.ts";
-import { hold, startReceiver } from "../queue/_receiver.ts";
+import { eventually, hold, startReceiver } from "../queue/_receiver.ts";
 import { freshSchema } from "./_postgres.ts";
 
 type Phase = "before" | "stopping" | "outage" | "restarting" | "after";
@@ -118,6 +118,7 @@ Deno.test("PostgresStore: PostgreSQL stopped and started again under running wor
         count((e) => e.phase === "outage" && e.via === "pg1") >= 3 &&
         count((e) => e.phase === "outage" && e.via === "pg2") >= 3,
       "enqueues during the outage",
+      20_000,
     );
     phase = "restarting";
     await server.startAgain();
@@ -126,6 +127,7 @@ Deno.test("PostgresStore: PostgreSQL stopped and started again under running wor
     await eventually(
       () => count((e) => e.phase === "after" && e.error === undefined) >= 40,
       "enqueues after the restart",
+      20_000,
     );
     stopProducing = true;
     await producing;
@@ -141,12 +143,16 @@ Deno.test("PostgresStore: PostgreSQL stopped and started again under running wor
 
     // Stored means delivered: the receiver got it and the store says so.
     const store = new PostgresStore({ client: pgClient(pool), schema });
-    await eventually(async () => {
-      for (const { id } of resolved) {
-        if ((await store.get(id))?.status !== "delivered") return false;
-      }
-      return true;
-    }, "every resolved enqueue recorded as delivered");
+    await eventually(
+      async () => {
+        for (const { id } of resolved) {
+          if ((await store.get(id))?.status !== "delivered") return false;
+        }
+        return true;
+      },
+      "every resolved enqueue recorded as delivered",
+      20_000,
+    );
 
     // Nothing enqueued while the server was down resolved; what was
     // refused carries the driver's error, and is nowhere in the store
@@ -208,18 +214,3 @@ Deno.test("pgClient: a pool wrapped twice gets one error listener and one connec
   assert.equal(pool.listenerCount("connect"), 1);
   await pool.end();
 });
-
-/** Polls `check` every 20 ms until it returns true; fails after `timeoutMs`. */
-async function eventually(
-  check: () => Promise<boolean> | boolean,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

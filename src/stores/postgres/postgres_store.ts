@@ -3,7 +3,6 @@ import {
   breakerLimit,
   type BreakerState,
   CLOSED,
-  endpointStatus,
   mergeLimit,
   nextBreakerState,
   sameBreaker,
@@ -17,6 +16,7 @@ import {
 } from "../../queue/_claim_plan.ts";
 import { pageCursor, readCursor } from "../../queue/_page_cursor.ts";
 import { messageRecord } from "../../queue/_message_record.ts";
+import { endpointRecord } from "../../queue/_endpoint_record.ts";
 import type {
   AttemptResult,
   ClaimedMessage,
@@ -797,19 +797,17 @@ interface EndpointRow extends BreakerRow {
 }
 
 function toEndpointRecord(row: EndpointRow, now: number): EndpointRecord {
-  const state = breakerOf(row);
-  return {
-    endpoint: row.endpoint,
-    status: endpointStatus(row.disabled_reason, state, now),
-    pending: Number(row.pending),
-    delivered: Number(row.delivered),
-    dead: Number(row.dead),
-    failures: state.failures,
-    pausedUntil: state.trips > 0
-      ? new Date(state.pausedUntil).toISOString()
-      : null,
-    disabledReason: row.disabled_reason,
-  };
+  return endpointRecord(
+    row.endpoint,
+    {
+      pending: Number(row.pending),
+      delivered: Number(row.delivered),
+      dead: Number(row.dead),
+    },
+    breakerOf(row),
+    row.disabled_reason,
+    now,
+  );
 }
 
 function breakerOf(row: BreakerRow): BreakerState {

@@ -3,7 +3,6 @@ import {
   breakerLimit,
   type BreakerState,
   CLOSED,
-  endpointStatus,
   mergeLimit,
   nextBreakerState,
   sameBreaker,
@@ -18,6 +17,7 @@ import {
 } from "../../queue/_claim_plan.ts";
 import { GroupCommit } from "../../queue/_group_commit.ts";
 import { messageRecord } from "../../queue/_message_record.ts";
+import { endpointRecord } from "../../queue/_endpoint_record.ts";
 import { pageCursor, readCursor } from "../../queue/_page_cursor.ts";
 import type {
   AttemptResult,
@@ -655,19 +655,17 @@ interface EndpointRow extends BreakerRow {
 }
 
 function toEndpointRecord(row: EndpointRow, now: number): EndpointRecord {
-  const state = breakerOf(row);
-  return {
-    endpoint: row.endpoint,
-    status: endpointStatus(row.disabled_reason, state, now),
-    pending: Number(row.pending),
-    delivered: Number(row.delivered),
-    dead: Number(row.dead),
-    failures: state.failures,
-    pausedUntil: state.trips > 0
-      ? new Date(state.pausedUntil).toISOString()
-      : null,
-    disabledReason: row.disabled_reason,
-  };
+  return endpointRecord(
+    row.endpoint,
+    {
+      pending: Number(row.pending),
+      delivered: Number(row.delivered),
+      dead: Number(row.dead),
+    },
+    breakerOf(row),
+    row.disabled_reason,
+    now,
+  );
 }
 
 function breakerOf(row: BreakerRow): BreakerState {

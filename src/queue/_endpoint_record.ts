@@ -29,3 +29,37 @@ export function endpointRecord(
     disabledReason,
   };
 }
+
+/** An endpoint as SQL stores read it: numbers may come back as text. */
+export interface EndpointRow {
+  endpoint: string;
+  failures: number | string;
+  trips: number | string;
+  paused_until: number | string;
+  pending: number | string;
+  delivered: number | string;
+  dead: number | string;
+  disabled_reason: string | null;
+}
+
+/** {@linkcode endpointRecord} from a row of a SQL store. */
+export function endpointRecordOfRow(
+  row: EndpointRow,
+  now: number,
+): EndpointRecord {
+  return endpointRecord(
+    row.endpoint,
+    {
+      pending: Number(row.pending),
+      delivered: Number(row.delivered),
+      dead: Number(row.dead),
+    },
+    {
+      failures: Number(row.failures),
+      trips: Number(row.trips),
+      pausedUntil: Number(row.paused_until),
+    },
+    row.disabled_reason,
+    now,
+  );
+}

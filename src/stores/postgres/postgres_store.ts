@@ -16,7 +16,10 @@ import {
 } from "../../queue/_claim_plan.ts";
 import { pageCursor, readCursor } from "../../queue/_page_cursor.ts";
 import { messageRecord } from "../../queue/_message_record.ts";
-import { endpointRecord } from "../../queue/_endpoint_record.ts";
+import {
+  endpointRecordOfRow,
+  type EndpointRow,
+} from "../../queue/_endpoint_record.ts";
 import type {
   AttemptResult,
   ClaimedMessage,
@@ -632,7 +635,7 @@ export class PostgresStore implements WebhookStore {
       [this.#clock(now)],
     );
     return (rows as unknown as (EndpointRow & { at: string })[]).map((row) =>
-      toEndpointRecord(row, Number(row.at))
+      endpointRecordOfRow(row, Number(row.at))
     );
   }
 
@@ -787,27 +790,6 @@ function asQueryable(transaction: unknown): PostgresQueryable {
     );
   }
   return transaction as PostgresQueryable;
-}
-
-interface EndpointRow extends BreakerRow {
-  pending: number | string;
-  delivered: number | string;
-  dead: number | string;
-  disabled_reason: string | null;
-}
-
-function toEndpointRecord(row: EndpointRow, now: number): EndpointRecord {
-  return endpointRecord(
-    row.endpoint,
-    {
-      pending: Number(row.pending),
-      delivered: Number(row.delivered),
-      dead: Number(row.dead),
-    },
-    breakerOf(row),
-    row.disabled_reason,
-    now,
-  );
 }
 
 function breakerOf(row: BreakerRow): BreakerState {

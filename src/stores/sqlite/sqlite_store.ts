@@ -17,7 +17,10 @@ import {
 } from "../../queue/_claim_plan.ts";
 import { GroupCommit } from "../../queue/_group_commit.ts";
 import { messageRecord } from "../../queue/_message_record.ts";
-import { endpointRecord } from "../../queue/_endpoint_record.ts";
+import {
+  endpointRecordOfRow,
+  type EndpointRow,
+} from "../../queue/_endpoint_record.ts";
 import { pageCursor, readCursor } from "../../queue/_page_cursor.ts";
 import type {
   AttemptResult,
@@ -437,7 +440,7 @@ export class SqliteStore implements WebhookStore {
        WHERE c.endpoint IS NOT NULL OR e.disabled_reason IS NOT NULL
          OR e.failures > 0 OR e.trips > 0
        ORDER BY k.endpoint`,
-    ) as EndpointRow[]).map((row) => toEndpointRecord(row, now));
+    ) as EndpointRow[]).map((row) => endpointRecordOfRow(row, now));
   }
 
   /** {@inheritDoc WebhookStore.replay} */
@@ -645,27 +648,6 @@ interface BreakerRow {
   failures: number;
   trips: number;
   paused_until: number;
-}
-
-interface EndpointRow extends BreakerRow {
-  pending: number | string;
-  delivered: number | string;
-  dead: number | string;
-  disabled_reason: string | null;
-}
-
-function toEndpointRecord(row: EndpointRow, now: number): EndpointRecord {
-  return endpointRecord(
-    row.endpoint,
-    {
-      pending: Number(row.pending),
-      delivered: Number(row.delivered),
-      dead: Number(row.dead),
-    },
-    breakerOf(row),
-    row.disabled_reason,
-    now,
-  );
 }
 
 function breakerOf(row: BreakerRow): BreakerState {

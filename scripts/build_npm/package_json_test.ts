@@ -127,7 +127,10 @@ Deno.test("npmPackageJson() makes the ./cli export a bin, in files, and leaves i
     exports: { ...config.exports, [CLI_SUBPATH]: "./src/cli/mod.ts" },
   });
 
-  assert.deepEqual(packageJson.exports, npmExports(config.exports));
+  assert.deepEqual(packageJson.exports, {
+    ...npmExports(config.exports),
+    ...ASSET_EXPORTS,
+  });
   assert.deepEqual(packageJson.bin, {
     "webhook-delivery": "./bin/webhook-delivery.mjs",
   });

@@ -29,7 +29,12 @@ export const PG_SPECIFIERS: readonly string[] = ["pg", "npm:pg@^8"];
 
 /** The `pg` module as far as it is used here. */
 export interface PgModule {
-  Pool: new (options: { connectionString: string; max: number }) =>
+  Pool: new (options: {
+    connectionString: string;
+    max: number;
+    connectionTimeoutMillis: number;
+    query_timeout: number;
+  }) =>
     & PgPoolLike
     & {
       on(event: "error", listener: () => void): unknown;
@@ -82,8 +87,23 @@ export async function openQueue(
     });
     return { queue, close: () => queue.close() };
   }
+  try {
+    new URL(location.url);
+  } catch {
+    // Not echoed: the URL may hold a password.
+    throw new UsageError(
+      "--postgres is not a valid URL: postgres://user:password@host:port/database",
+    );
+  }
   const pg = await loadPg();
-  const pool = new pg.Pool({ connectionString: location.url, max: 2 });
+  const pool = new pg.Pool({
+    connectionString: location.url,
+    max: 2,
+    // A server that accepts connections but never answers ends the
+    // command with an error instead of holding it (and its Ctrl-C) forever.
+    connectionTimeoutMillis: 10_000,
+    query_timeout: 30_000,
+  });
   // A connection lost while idle is reported on the pool; a query reports it too.
   pool.on("error", () => {});
   const queue = new WebhookQueue({

@@ -1,3 +1,5 @@
+import { printable } from "./_printable.ts";
+
 /**
  * How `listen` shows a request: readable lines for people, or one JSON
  * record per request for scripts.
@@ -36,6 +38,10 @@ function shown([name, value]: [string, string]): [string, string] {
 
 /** The request as readable lines, each ending with a line break. */
 export function formatRequest(request: ReceivedRequest): string {
+  return printable(readableLines(request));
+}
+
+function readableLines(request: ReceivedRequest): string {
   const lines = [
     `#${request.number} ${request.time} ${request.method} ${request.path} -> ${request.status}`,
   ];

@@ -4,11 +4,14 @@
  * @module
  */
 
+import { printable } from "./_printable.ts";
+
 /** Rows under a header, each column as wide as its widest cell. */
 export function formatTable(
   header: readonly string[],
-  rows: readonly (readonly string[])[],
+  cells: readonly (readonly string[])[],
 ): string {
+  const rows = cells.map((row) => row.map(printable));
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length))
   );
@@ -24,6 +27,8 @@ export function formatFields(
   fields: readonly (readonly [string, string])[],
 ): string {
   const width = Math.max(...fields.map(([name]) => name.length)) + 1;
-  return fields.map(([name, value]) => `${`${name}:`.padEnd(width)} ${value}\n`)
+  return fields.map(([name, value]) =>
+    `${`${name}:`.padEnd(width)} ${printable(value)}\n`
+  )
     .join("");
 }

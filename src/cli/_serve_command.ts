@@ -8,6 +8,7 @@ import { createDashboard } from "../dashboard/mod.ts";
 import { serveDashboard } from "../dashboard/serve.ts";
 import {
   EXIT,
+  flag,
   type ParsedArgs,
   parseInteger,
   stringOption,
@@ -16,6 +17,7 @@ import {
 import type { CliIo } from "./_io.ts";
 import type { ParseArgsOption } from "./_node.ts";
 import type { OpenedQueue } from "./_open_store.ts";
+import { printable } from "./_printable.ts";
 
 /** The port `queue serve` listens on unless `--port` says otherwise. */
 export const DEFAULT_DASHBOARD_PORT = 8787;
@@ -29,6 +31,7 @@ export const SERVE_OPTIONS: Record<string, ParseArgsOption> = {
   host: { type: "string" },
   token: { type: "string" },
   "base-path": { type: "string" },
+  "secure-cookie": { type: "boolean" },
 };
 
 /** `queue serve --help`, without the store options the caller appends. */
@@ -48,6 +51,8 @@ Options:
                         the process list. Without either, a random one is
                         made and printed once on standard error.
   --base-path <path>    serve under a path, such as /ops/webhooks
+  --secure-cookie       mark the login cookie Secure, behind a proxy that
+                        ends TLS (this server itself speaks plain HTTP)
 
 Stop it with Ctrl-C (SIGINT) or SIGTERM.`;
 
@@ -63,6 +68,7 @@ export function prepareServe(parsed: ParsedArgs): Run {
   );
   const hostname = stringOption(parsed, "host") ?? "127.0.0.1";
   const basePath = stringOption(parsed, "base-path");
+  const secureCookie = flag(parsed, "secure-cookie");
   const given = stringOption(parsed, "token");
   if (given !== undefined && given.length < 16) {
     throw new UsageError("--token must be at least 16 characters");
@@ -75,6 +81,15 @@ export function prepareServe(parsed: ParsedArgs): Run {
       handler = createDashboard(queue, {
         token,
         ...(basePath === undefined ? {} : { basePath }),
+        ...(secureCookie ? { secureCookie } : {}),
+        // What a page could not show goes to standard error as one line,
+        // made safe for the terminal (no stack, no control characters).
+        onError: (error) =>
+          io.err(
+            `webhook-delivery queue serve: ${
+              printable(error instanceof Error ? error.message : String(error))
+            }\n`,
+          ),
       });
     } catch (error) {
       // The dashboard checks the token's length and the base path.

@@ -25,6 +25,7 @@
 import { EXIT, UsageError } from "./_args.ts";
 import { type CliIo, processIo } from "./_io.ts";
 import { node } from "./_node.ts";
+import { printable } from "./_printable.ts";
 import { VERSION } from "../send/_version.ts";
 import { listenCommand } from "./listen_command.ts";
 import { queueCommand } from "./queue_command.ts";
@@ -84,13 +85,13 @@ export async function main(args: readonly string[]): Promise<ExitCode> {
     return await run(args, io) as ExitCode;
   } catch (error) {
     if (error instanceof UsageError) {
-      io.err(`webhook-delivery: ${error.message}\n`);
+      io.err(`webhook-delivery: ${printable(error.message)}\n`);
       io.err("Run webhook-delivery --help for usage.\n");
       return EXIT.usage;
     }
     io.err(
       `webhook-delivery: ${
-        error instanceof Error ? error.message : String(error)
+        printable(error instanceof Error ? error.message : String(error))
       }\n`,
     );
     return EXIT.failed;

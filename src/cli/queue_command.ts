@@ -337,7 +337,10 @@ function prepare(command: string, parsed: ParsedArgs): Run {
           );
           return EXIT.failed;
         }
-        write(io, json, message, formatMessage(message));
+        // The payload is not shown, in JSON either: it may hold what the
+        // operator running this must not see (the dashboard can show it).
+        const { body: _payload, ...shown } = message;
+        write(io, json, shown, formatMessage(message));
         return EXIT.ok;
       };
     }

@@ -573,7 +573,10 @@ async function authenticate(
   now: number,
 ): Promise<Credential | undefined> {
   const authorization = request.headers.get("authorization");
-  if (authorization !== null) {
+  // Only a Bearer header speaks for the dashboard: a proxy's Basic
+  // credentials, sent by the browser on every request, leave the session
+  // cookie to decide.
+  if (authorization !== null && /^Bearer\b/i.test(authorization)) {
     const match = /^Bearer +(\S+) *$/i.exec(authorization);
     return match && await keys.isToken(match[1]!)
       ? { kind: "bearer" }

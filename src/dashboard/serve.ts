@@ -61,6 +61,7 @@ interface NodeServer {
   once(event: "error", listener: (error: Error) => void): unknown;
   once(event: "close", listener: () => void): unknown;
   off(event: "error", listener: (error: Error) => void): unknown;
+  on(event: "error", listener: (error: Error) => void): unknown;
 }
 
 /** The part of `node:http` used here. */
@@ -174,6 +175,9 @@ export async function serveDashboard(
     server.once("error", reject);
     server.listen(port, hostname, () => {
       server.off("error", reject);
+      // An error after listening (out of file descriptors, say) is not the
+      // caller's to catch: keep the process up, and the server with it.
+      server.on("error", () => {});
       const bound = server.address();
       const address = typeof bound === "object" && bound !== null
         ? bound
@@ -186,7 +190,9 @@ export async function serveDashboard(
         server.close();
         server.closeAllConnections?.();
       };
-      signal?.addEventListener("abort", stop, { once: true });
+      // Aborted while it was starting: stop at once, as asked.
+      if (signal?.aborted) stop();
+      else signal?.addEventListener("abort", stop, { once: true });
       server.once("close", () => signal?.removeEventListener("abort", stop));
       resolve({
         hostname: address.address,

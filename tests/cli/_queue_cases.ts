@@ -84,7 +84,8 @@ export async function checkInspection(store: readonly string[]): Promise<void> {
   assert.equal(record.status, "delivered");
   assert.match(String(record.url), /\/ok\?token=REDACTED$/);
 
-  // Nothing secret is ever printed: not the URL's token, not a header value.
+  // Nothing secret is ever printed: not the URL's token, not a header
+  // value, not the payload.
   for (
     const args of [["list"], ["show", "evt_ok"], ["list", "--json"], [
       "show",
@@ -95,7 +96,7 @@ export async function checkInspection(store: readonly string[]): Promise<void> {
     const result = await runCli(["queue", ...args, ...store]);
     assert.doesNotMatch(
       result.stdout + result.stderr,
-      /tok_secret|hv_secret|x-api-key/,
+      /tok_secret|hv_secret|x-api-key|payload_secret/,
     );
   }
 

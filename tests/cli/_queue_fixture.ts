@@ -30,8 +30,8 @@ export function startFixtureReceiver(): FixtureReceiver {
 
 /**
  * Fills `store` (then closes the queue, not the store's own client): `evt_ok`
- * delivered (its URL holds `?token=tok_secret`, and a header value
- * `hv_secret`), `evt_dead_1` and `evt_dead_2` dead (404), `evt_pending`
+ * delivered (its URL holds `?token=tok_secret`, a header value
+ * `hv_secret`, its payload `payload_secret`), `evt_dead_1` and `evt_dead_2` dead (404), `evt_pending`
  * pending (never attempted).
  */
 export async function fillQueue(
@@ -45,7 +45,10 @@ export async function fillQueue(
   });
   try {
     queue.start();
-    await queue.enqueue(`${origin}/ok?token=tok_secret`, { n: 1 }, {
+    await queue.enqueue(`${origin}/ok?token=tok_secret`, {
+      n: 1,
+      card: "payload_secret",
+    }, {
       id: "evt_ok",
       headers: { "x-api-key": "hv_secret" },
     });

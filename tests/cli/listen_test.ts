@@ -192,3 +192,18 @@ Deno.test("listen --help documents the default port, the options and the exit co
   }
   assert.match(result.stdout, /Exit codes: 0/);
 });
+
+Deno.test("listen shows control characters of a request as escapes, so a request cannot drive the terminal", async () => {
+  await using listener = await startListener([]);
+  const response = await fetch(`${listener.url}hooks`, {
+    method: "POST",
+    headers: { "x-note": "plain" },
+    body: "before\u001b]0;owned\u0007\u001b[2Jafter",
+  });
+  await response.body?.cancel();
+  await listener.waitForOutput("after");
+  const { stdout } = await listener.stop();
+  // deno-lint-ignore no-control-regex
+  assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(stdout), stdout);
+  assert.match(stdout, /before\\u\{1b\}\]0;owned\\u\{7\}\\u\{1b\}\[2Jafter/);
+});

@@ -151,12 +151,17 @@ Deno.test("queue exits 2 on usage errors, before opening any store", async () =>
       ["queue", "stats", "--postgres", "postgres://x", "--schema", "a-b"],
       /--schema must be/,
     ],
+    [
+      ["queue", "stats", "--postgres", "postgres://admin:pw_secret@[bad/db"],
+      /--postgres is not a valid URL/,
+    ],
   ];
   for (const [args, message] of cases) {
     const result = await runCli(args);
     assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
     assert.match(result.stderr, message);
     assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
+    assert.doesNotMatch(result.stderr, /pw_secret/, "no password");
   }
 });
 

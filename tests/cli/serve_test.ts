@@ -150,3 +150,23 @@ Deno.test("queue serve refuses a short token and a bad port with exit code 2, an
     assert.match(help.stdout, /WEBHOOK_DASHBOARD_TOKEN/);
   });
 });
+
+Deno.test("queue serve --secure-cookie marks the login cookie Secure, for a proxy that ends TLS", async () => {
+  await withQueueFile(async (path) => {
+    const server = await startServe(["--sqlite", path, "--secure-cookie"], {
+      WEBHOOK_DASHBOARD_TOKEN: TOKEN,
+    });
+    try {
+      const login = await fetch(new URL("login", server.url), {
+        method: "POST",
+        body: new URLSearchParams({ token: TOKEN }),
+        redirect: "manual",
+      });
+      await login.body?.cancel();
+      assert.equal(login.status, 303);
+      assert.match(login.headers.get("set-cookie") ?? "", /; Secure/);
+    } finally {
+      assert.equal((await server.stop()).code, 0);
+    }
+  });
+});

@@ -152,6 +152,18 @@ Deno.test("dashboard: the token opens it by bearer header or by login cookie; a 
   const { cookie } = await login(t.handler);
   const tampered = cookie.slice(0, -2) + (cookie.endsWith("AA") ? "BB" : "AA");
   assert.equal((await get(t.handler, "/", { cookie: tampered })).status, 401);
+  // A proxy's Basic credentials beside the cookie leave it to the cookie;
+  // a wrong Bearer token beside it does not.
+  const basic = { authorization: `Basic ${btoa("proxy:user")}` };
+  const behindProxy = await get(t.handler, "/", { cookie, ...basic });
+  await behindProxy.body?.cancel();
+  assert.equal(behindProxy.status, 200);
+  const wrongBearer = await get(t.handler, "/", {
+    cookie,
+    authorization: "Bearer wrong-token-0123456789",
+  });
+  await wrongBearer.body?.cancel();
+  assert.equal(wrongBearer.status, 401);
   const stats = await t.handler(
     new Request(`${ORIGIN}${BASE}/api/stats`, { headers: { cookie } }),
   );

@@ -65,6 +65,13 @@ export interface PostgresStoreOptions {
 /** PostgreSQL's clock, in milliseconds since the epoch, fixed for a transaction. */
 const DB_NOW = "(extract(epoch from now()) * 1000)::bigint";
 
+/**
+ * Claims and recorded results commit without waiting for the WAL flush:
+ * a server crash or power cut can lose only the last of them, which repeats
+ * an attempt (at-least-once), never a confirmed enqueue, whose commit waits.
+ */
+const RELAXED_COMMIT = "SET LOCAL synchronous_commit = off";
+
 interface MessageRow {
   seq: string;
   id: string;
@@ -97,6 +104,15 @@ interface BreakerRow {
  * once; polling stays as the fallback. `enqueue` can join your own
  * transaction (the outbox pattern): the message is stored if and only if
  * that transaction commits.
+ *
+ * Durability: `enqueue` commits as the server is configured (by default
+ * waiting for the WAL to reach the disk), so a confirmed enqueue survives a
+ * server crash or a power cut. Claims and recorded results commit with
+ * `SET LOCAL synchronous_commit = off`, as `SqliteStore` writes them with
+ * `synchronous = NORMAL`: a crash of the server or of the machine can lose
+ * only the last claims and results (by default under a second of them),
+ * which makes an attempt happen again (delivery is at least once); it never
+ * loses an enqueued message. The next durable commit flushes them too.
  *
  * Call {@linkcode PostgresStore.migrate} once before use (or apply
  * `schema.sql`). `close()` does not end your client.
@@ -285,6 +301,7 @@ export class PostgresStore implements WebhookStore {
   /** {@inheritDoc WebhookStore.claim} */
   claim(options: ClaimOptions): Promise<ClaimResult> {
     return this.#transaction(async (tx) => {
+      await tx.query(RELAXED_COMMIT);
       const now = await this.#now(tx, options.now);
       const abandoned = (await tx.query(
         `UPDATE ${this.#m} SET status = 'dead', dead_reason = $1,
@@ -405,6 +422,7 @@ export class PostgresStore implements WebhookStore {
   record(results: readonly AttemptResult[]): Promise<RecordOutcome[]> {
     if (results.length === 0) return Promise.resolve([]);
     return this.#transaction(async (tx) => {
+      await tx.query(RELAXED_COMMIT);
       const outcomes: RecordOutcome[] = [];
       for (const result of results) {
         outcomes.push(await this.#recordOne(tx, result));

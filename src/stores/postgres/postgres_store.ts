@@ -14,6 +14,7 @@ import {
   newToken,
   planClaim,
 } from "../../queue/_claim_plan.ts";
+import { GroupCommit } from "../../queue/_group_commit.ts";
 import { pageCursor, readCursor } from "../../queue/_page_cursor.ts";
 import { messageRecord } from "../../queue/_message_record.ts";
 import type {
@@ -151,6 +152,9 @@ export class PostgresStore implements WebhookStore {
   readonly #e: string;
   readonly #channel: string;
   readonly #unsubscribes = new Set<() => Promise<void>>();
+  readonly #records: GroupCommit<AttemptResult, RecordOutcome>;
+  /** Writes a round of results, each message at most once, by `ord`. */
+  readonly #recordSql: string;
 
   /**
    * Connects nothing: every call runs through `client`.
@@ -188,6 +192,22 @@ export class PostgresStore implements WebhookStore {
     this.#m = `${quoteIdentifier(schema)}.webhook_messages`;
     this.#e = `${quoteIdentifier(schema)}.webhook_endpoints`;
     this.#channel = `wh_${schema}`;
+    this.#records = new GroupCommit((results) => this.#recordBatch(results));
+    this.#recordSql = `UPDATE ${this.#m} AS m SET
+         lease_token = NULL, lease_until = 0,
+         updated_at = COALESCE(r.now, ${DB_NOW}), status = r.status,
+         next_attempt_at = COALESCE(r.now, ${DB_NOW}) + r.delay_ms,
+         dead_reason = r.dead_reason,
+         claims = CASE WHEN r.released THEN greatest(m.claims - 1, 0) ELSE 0 END,
+         attempts = CASE WHEN r.attempt IS NULL THEN m.attempts
+           ELSE m.attempts || jsonb_build_array(r.attempt) END,
+         schedule_index = m.schedule_index
+           + CASE WHEN r.attempt IS NULL THEN 0 ELSE 1 END
+       FROM jsonb_to_recordset($1::text::jsonb) AS r(
+         ord int, id text, token text, now bigint, status text,
+         delay_ms bigint, dead_reason text, released boolean, attempt jsonb)
+       WHERE m.id = r.id AND m.lease_token = r.token AND m.status = 'pending'
+       RETURNING r.ord, m.endpoint, m.updated_at AS now`;
   }
 
   /**
@@ -419,101 +439,125 @@ export class PostgresStore implements WebhookStore {
   }
 
   /** {@inheritDoc WebhookStore.record} */
-  record(results: readonly AttemptResult[]): Promise<RecordOutcome[]> {
-    if (results.length === 0) return Promise.resolve([]);
+  async record(results: readonly AttemptResult[]): Promise<RecordOutcome[]> {
+    if (results.length === 0) return [];
+    // One result per call is how workers record: concurrent ones share a
+    // transaction (one commit) through the group commit.
+    if (results.length === 1) return [await this.#records.push(results[0]!)];
+    return await this.#recordBatch(results);
+  }
+
+  /**
+   * Records `results` in one transaction, as if one after another: the
+   * messages in one statement (a result whose lease no longer holds changes
+   * nothing), then the breakers of their endpoints, each locked once.
+   */
+  #recordBatch(results: readonly AttemptResult[]): Promise<RecordOutcome[]> {
     return this.#transaction(async (tx) => {
       await tx.query(RELAXED_COMMIT);
-      const outcomes: RecordOutcome[] = [];
-      for (const result of results) {
-        outcomes.push(await this.#recordOne(tx, result));
+      // The time each recorded result was written at, by its position.
+      const recordedAt = new Map<number, { endpoint: string; now: number }>();
+      let pending = results.map((result, ord) => ({ result, ord }));
+      while (pending.length > 0) {
+        // Results for one message apply in order: the first in this round,
+        // a later one in the next, where it sees the first's change.
+        const seen = new Set<string>();
+        const round = pending.filter(({ result }) =>
+          !seen.has(result.id) && seen.add(result.id)
+        );
+        const taken = new Set(round);
+        pending = pending.filter((item) => !taken.has(item));
+        for (
+          const row of (await tx.query(this.#recordSql, [
+            JSON.stringify(round.map(({ result, ord }) =>
+              recordInput(
+                result,
+                ord,
+                this.#clock(result.now),
+              )
+            )),
+          ])).rows
+        ) {
+          recordedAt.set(Number(row.ord), {
+            endpoint: row.endpoint as string,
+            now: Number(row.now),
+          });
+        }
+      }
+      const outcomes = results.map((_, ord): RecordOutcome => ({
+        recorded: recordedAt.has(ord),
+      }));
+      const breakerWork = results.flatMap((result, ord) => {
+        const at = recordedAt.get(ord);
+        const { health, breaker } = result;
+        return at && breaker && health && health !== "none"
+          ? [{ ord, result, health, breaker, ...at }]
+          : [];
+      });
+      if (breakerWork.length === 0) return outcomes;
+      const endpoints = [...new Set(breakerWork.map((w) => w.endpoint))].sort();
+      const failing = endpoints.filter((endpoint) =>
+        breakerWork.some((w) =>
+          w.endpoint === endpoint && w.health === "failure"
+        )
+      );
+      if (failing.length > 0) {
+        await tx.query(
+          `INSERT INTO ${this.#e} (endpoint)
+           SELECT e FROM jsonb_array_elements_text($1::text::jsonb) AS e
+           ORDER BY e
+           ON CONFLICT DO NOTHING`,
+          [JSON.stringify(failing)],
+        );
+      }
+      // Locked in one order, so two batches never wait for each other in a circle.
+      const before = new Map<string, BreakerState>();
+      for (
+        const row of (await tx.query(
+          `SELECT endpoint, failures, trips, paused_until FROM ${this.#e}
+           WHERE endpoint IN (SELECT jsonb_array_elements_text($1::text::jsonb))
+           ORDER BY endpoint FOR UPDATE`,
+          [JSON.stringify(endpoints)],
+        )).rows as unknown as BreakerRow[]
+      ) before.set(row.endpoint, breakerOf(row));
+      const after = new Map(before);
+      for (const work of breakerWork) {
+        const { state, change } = nextBreakerState(
+          after.get(work.endpoint) ?? CLOSED,
+          work.health,
+          work.now,
+          work.breaker,
+        );
+        after.set(work.endpoint, state);
+        if (change) {
+          outcomes[work.ord] = {
+            recorded: true,
+            endpointChange: change.type === "paused"
+              ? { ...change, until: work.result.now + change.until - work.now }
+              : change,
+          };
+        }
+      }
+      const changed = [...after].filter(([endpoint, state]) =>
+        !sameBreaker(before.get(endpoint) ?? CLOSED, state)
+      ).map(([endpoint, state]) => ({
+        endpoint,
+        failures: state.failures,
+        trips: state.trips,
+        paused_until: state.pausedUntil,
+      }));
+      if (changed.length > 0) {
+        await tx.query(
+          `UPDATE ${this.#e} AS e
+           SET failures = c.failures, trips = c.trips, paused_until = c.paused_until
+           FROM jsonb_to_recordset($1::text::jsonb)
+             AS c(endpoint text, failures int, trips int, paused_until bigint)
+           WHERE e.endpoint = c.endpoint`,
+          [JSON.stringify(changed)],
+        );
       }
       return outcomes;
     });
-  }
-
-  async #recordOne(
-    tx: PostgresQueryable,
-    result: AttemptResult,
-  ): Promise<RecordOutcome> {
-    const { decision } = result;
-    const status = decision.type === "delivered"
-      ? "delivered"
-      : decision.type === "dead"
-      ? "dead"
-      : "pending";
-    // Relative to the result's `now`, so a retry keeps its delay by either clock.
-    const delayMs = decision.type === "retry"
-      ? Math.max(0, decision.at - result.now)
-      : 0;
-    const [row] = (await tx.query(
-      `UPDATE ${this.#m} SET
-         lease_token = NULL, lease_until = 0,
-         updated_at = COALESCE($1::bigint, ${DB_NOW}), status = $2,
-         next_attempt_at = COALESCE($1::bigint, ${DB_NOW}) + $3::bigint,
-         dead_reason = $4,
-         claims = CASE WHEN $5::boolean THEN greatest(claims - 1, 0) ELSE 0 END,
-         attempts = CASE WHEN $6::text IS NULL THEN attempts
-           ELSE attempts || jsonb_build_array($6::text::jsonb) END,
-         schedule_index = schedule_index + $7::int
-       WHERE id = $8 AND lease_token = $9 AND status = 'pending'
-       RETURNING endpoint, updated_at AS now`,
-      [
-        this.#clock(result.now),
-        status,
-        delayMs,
-        decision.type === "dead" ? decision.reason : null,
-        decision.type === "release",
-        result.attempt ? JSON.stringify(result.attempt) : null,
-        result.attempt ? 1 : 0,
-        result.id,
-        result.token,
-      ],
-    )).rows;
-    if (!row) return { recorded: false };
-    const change = await this.#updateBreaker(
-      tx,
-      row.endpoint as string,
-      Number(row.now),
-      result,
-    );
-    return change ? { recorded: true, endpointChange: change } : {
-      recorded: true,
-    };
-  }
-
-  /** The endpoint's breaker after a recorded result, in the result's transaction. */
-  async #updateBreaker(
-    tx: PostgresQueryable,
-    endpoint: string,
-    now: number,
-    result: AttemptResult,
-  ): Promise<EndpointChange | undefined> {
-    const { health, breaker } = result;
-    if (!breaker || !health || health === "none") return undefined;
-    if (health === "failure") {
-      await tx.query(
-        `INSERT INTO ${this.#e} (endpoint) VALUES ($1) ON CONFLICT DO NOTHING`,
-        [endpoint],
-      );
-    }
-    const [row] = (await tx.query(
-      `SELECT endpoint, failures, trips, paused_until FROM ${this.#e}
-       WHERE endpoint = $1 FOR UPDATE`,
-      [endpoint],
-    )).rows as unknown as BreakerRow[];
-    const before = row ? breakerOf(row) : CLOSED;
-    const { state, change } = nextBreakerState(before, health, now, breaker);
-    if (!sameBreaker(before, state)) {
-      await tx.query(
-        `UPDATE ${this.#e} SET failures = $2, trips = $3, paused_until = $4
-         WHERE endpoint = $1`,
-        [endpoint, state.failures, state.trips, state.pausedUntil],
-      );
-    }
-    if (change?.type === "paused") {
-      return { ...change, until: result.now + change.until - now };
-    }
-    return change;
   }
 
   /** {@inheritDoc WebhookStore.disableEndpoint} */
@@ -766,6 +810,34 @@ function asQueryable(transaction: unknown): PostgresQueryable {
     );
   }
   return transaction as PostgresQueryable;
+}
+
+/** A result as a row of the record statement's input. */
+function recordInput(
+  result: AttemptResult,
+  ord: number,
+  now: number | null,
+): Record<string, unknown> {
+  const { decision } = result;
+  return {
+    ord,
+    id: result.id,
+    token: result.token,
+    now,
+    status: decision.type === "delivered"
+      ? "delivered"
+      : decision.type === "dead"
+      ? "dead"
+      : "pending",
+    // Relative to the result's `now`, so a retry keeps its delay by either clock.
+    delay_ms: decision.type === "retry"
+      ? Math.max(0, decision.at - result.now)
+      : 0,
+    dead_reason: decision.type === "dead" ? decision.reason : null,
+    released: decision.type === "release",
+    // Absent, not `null`: a missing key is SQL NULL, JSON null is not.
+    ...(result.attempt ? { attempt: result.attempt } : {}),
+  };
 }
 
 function breakerOf(row: BreakerRow): BreakerState {

@@ -22,7 +22,6 @@ import type {
   ClaimedMessage,
   ClaimOptions,
   ClaimResult,
-  EndpointChange,
   EnqueueResult,
   ListOptions,
   MessagePage,
@@ -155,6 +154,8 @@ export class PostgresStore implements WebhookStore {
   readonly #records: GroupCommit<AttemptResult, RecordOutcome>;
   /** Writes a round of results, each message at most once, by `ord`. */
   readonly #recordSql: string;
+  /** A claim's first statement: its time, the abandoned, the candidates, locked. */
+  readonly #claimSql: string;
 
   /**
    * Connects nothing: every call runs through `client`.
@@ -208,6 +209,47 @@ export class PostgresStore implements WebhookStore {
          delay_ms bigint, dead_reason text, released boolean, attempt jsonb)
        WHERE m.id = r.id AND m.lease_token = r.token AND m.status = 'pending'
        RETURNING r.ord, m.endpoint, m.updated_at AS now`;
+    // The transaction's time (and its relaxed commit, see RELAXED_COMMIT);
+    // messages whose claims ran out go dead; then the due messages, locked:
+    // rows another claim holds are skipped, not waited for, so workers
+    // share the due messages instead of queueing behind each other. The
+    // statement sees rows as they were before its own update, so the
+    // candidates leave out the abandoned by their condition. Then one claim
+    // at a time per endpoint, across processes: advisory locks, taken in
+    // one order so that two claims never wait for each other in a circle,
+    // and held to the commit, so that the leases the next statement counts
+    // include every other claim's. Last, when the next message is due.
+    this.#claimSql = `WITH clock AS (
+         SELECT COALESCE($1::bigint, ${DB_NOW}) AS now,
+           set_config('synchronous_commit', 'off', true) AS relaxed
+       ), abandoned AS (
+         UPDATE ${this.#m} SET status = 'dead', dead_reason = $2,
+           updated_at = (SELECT now FROM clock), lease_token = NULL, lease_until = 0
+         WHERE id IN (
+           SELECT id FROM ${this.#m}
+           WHERE status = 'pending' AND lease_until > 0
+             AND lease_until <= (SELECT now FROM clock) AND claims >= $3
+           FOR UPDATE SKIP LOCKED)
+         RETURNING id
+       ), candidates AS (
+         SELECT id, endpoint, next_attempt_at, seq FROM ${this.#m}
+         WHERE status = 'pending' AND next_attempt_at <= (SELECT now FROM clock)
+           AND lease_until <= (SELECT now FROM clock)
+           AND NOT (lease_until > 0 AND claims >= $3)
+         ORDER BY next_attempt_at, seq LIMIT $4
+         FOR UPDATE SKIP LOCKED
+       ), locked AS (
+         SELECT count(pg_advisory_xact_lock(k)) AS n FROM (
+           SELECT DISTINCT hashtextextended($5::text || endpoint, 0) AS k
+           FROM candidates ORDER BY k) AS keys
+       )
+       SELECT clock.now, clock.relaxed, (SELECT n FROM locked) AS locked,
+         (SELECT coalesce(json_agg(id), '[]') FROM abandoned)::text AS abandoned,
+         (SELECT coalesce(json_agg(json_build_object('id', id, 'endpoint', endpoint)
+            ORDER BY next_attempt_at, seq), '[]') FROM candidates)::text AS candidates,
+         (SELECT min(next_attempt_at) FROM ${this.#m}
+          WHERE status = 'pending' AND next_attempt_at > clock.now) AS next_at
+       FROM clock`;
   }
 
   /**
@@ -321,66 +363,46 @@ export class PostgresStore implements WebhookStore {
   /** {@inheritDoc WebhookStore.claim} */
   claim(options: ClaimOptions): Promise<ClaimResult> {
     return this.#transaction(async (tx) => {
-      await tx.query(RELAXED_COMMIT);
-      const now = await this.#now(tx, options.now);
-      const abandoned = (await tx.query(
-        `UPDATE ${this.#m} SET status = 'dead', dead_reason = $1,
-           updated_at = $2, lease_token = NULL, lease_until = 0
-         WHERE id IN (
-           SELECT id FROM ${this.#m}
-           WHERE status = 'pending' AND lease_until > 0 AND lease_until <= $2
-             AND claims >= $3
-           FOR UPDATE SKIP LOCKED)
-         RETURNING id`,
-        [
-          abandonedReason(options.maxClaimsWithoutResult),
-          now,
-          options.maxClaimsWithoutResult,
-        ],
-      )).rows.map((row) => row.id as string);
-      // Rows another claim holds are skipped, not waited for: workers
-      // share the due messages instead of queueing behind each other.
-      const candidates = (await tx.query(
-        `SELECT id, endpoint FROM ${this.#m}
-         WHERE status = 'pending' AND next_attempt_at <= $1 AND lease_until <= $1
-         ORDER BY next_attempt_at, seq LIMIT $2
-         FOR UPDATE SKIP LOCKED`,
-        [now, Math.max(options.limit * 16, 256)],
-      )).rows as unknown as ClaimCandidate[];
-      const endpoints = [...new Set(candidates.map((c) => c.endpoint))];
-      // One claim at a time per endpoint, across processes, so that the
-      // leases counted next include every other claim's; taken in one
-      // order, so two claims never wait for each other in a circle.
+      const [first] = (await tx.query(this.#claimSql, [
+        this.#clock(options.now),
+        abandonedReason(options.maxClaimsWithoutResult),
+        options.maxClaimsWithoutResult,
+        Math.max(options.limit * 16, 256),
+        `${this.#channel}/`,
+      ])).rows;
+      const now = Number(first!.now);
+      const abandoned = JSON.parse(first!.abandoned as string) as string[];
+      const candidates = JSON.parse(
+        first!.candidates as string,
+      ) as ClaimCandidate[];
       const leased = new Map<string, number>();
-      if (endpoints.length > 0) {
-        await tx.query(
-          `SELECT pg_advisory_xact_lock(k) FROM (
-             SELECT DISTINCT hashtextextended($2 || e, 0) AS k
-             FROM jsonb_array_elements_text($1::text::jsonb) AS e) AS keys
-           ORDER BY k`,
-          [JSON.stringify(endpoints), `${this.#channel}/`],
-        );
-        for (
-          const row of (await tx.query(
-            `SELECT endpoint, count(*) AS held FROM ${this.#m}
-             WHERE status = 'pending' AND lease_until > $1
-               AND endpoint IN (SELECT jsonb_array_elements_text($2::text::jsonb))
-             GROUP BY endpoint`,
-            [now, JSON.stringify(endpoints)],
-          )).rows
-        ) leased.set(row.endpoint as string, Number(row.held));
-      }
       const endpointLimits = new Map(options.endpointLimits);
       let resumeAt: number | undefined;
-      if (options.breaker) {
+      if (candidates.length > 0 || options.breaker) {
+        // A statement of its own, after the advisory locks: it sees the
+        // leases that claims holding them meanwhile committed.
+        const endpoints = [...new Set(candidates.map((c) => c.endpoint))];
         for (
           const row of (await tx.query(
-            `SELECT endpoint, failures, trips, paused_until FROM ${this.#e}
-             WHERE trips > 0`,
-          )).rows as unknown as BreakerRow[]
+            `SELECT endpoint, count(*) AS held, NULL::int AS failures,
+               NULL::int AS trips, NULL::bigint AS paused_until
+             FROM ${this.#m}
+             WHERE status = 'pending' AND lease_until > $1
+               AND endpoint IN (SELECT jsonb_array_elements_text($2::text::jsonb))
+             GROUP BY endpoint
+             UNION ALL
+             SELECT endpoint, NULL, failures, trips, paused_until FROM ${this.#e}
+             WHERE $3::boolean AND trips > 0`,
+            [now, JSON.stringify(endpoints), options.breaker !== undefined],
+          )).rows
         ) {
-          const state = breakerOf(row);
-          mergeLimit(endpointLimits, row.endpoint, breakerLimit(state, now));
+          if (row.held !== null) {
+            leased.set(row.endpoint as string, Number(row.held));
+            continue;
+          }
+          const state = breakerOf(row as unknown as BreakerRow);
+          const endpoint = row.endpoint as string;
+          mergeLimit(endpointLimits, endpoint, breakerLimit(state, now));
           if (state.pausedUntil > now) {
             resumeAt = Math.min(resumeAt ?? Infinity, state.pausedUntil);
           }
@@ -419,16 +441,11 @@ export class PostgresStore implements WebhookStore {
         }
       }
       const messages = leases.flatMap(({ id }) => byId.get(id) ?? []);
-      const [next] = (await tx.query(
-        `SELECT min(next_attempt_at) AS at FROM ${this.#m}
-         WHERE status = 'pending' AND next_attempt_at > $1`,
-        [now],
-      )).rows;
       let dueAt = candidates.length > chosen.length
         ? now
-        : next?.at === null || next?.at === undefined
+        : first!.next_at === null || first!.next_at === undefined
         ? undefined
-        : Number(next.at);
+        : Number(first!.next_at);
       if (resumeAt !== undefined) dueAt = Math.min(dueAt ?? Infinity, resumeAt);
       return {
         messages,
@@ -752,13 +769,6 @@ export class PostgresStore implements WebhookStore {
   /** Stops listening; your client stays open: end it yourself. */
   async close(): Promise<void> {
     await Promise.all([...this.#unsubscribes].map((stop) => stop()));
-  }
-
-  /** The time a transaction works at: the caller's, or the database's. */
-  async #now(tx: PostgresQueryable, now: number): Promise<number> {
-    if (this.#callerClock) return now;
-    const [row] = (await tx.query(`SELECT ${DB_NOW} AS now`)).rows;
-    return Number(row?.now);
   }
 
   /** `$1` of statements that take a time: the caller's, or `NULL` for the database's. */

@@ -19,8 +19,26 @@ Deno.test("PostgresStore: claims and results commit without waiting for the WAL 
   const inner = opened.client;
   // The setting each of the store's transactions commits with.
   const settings: string[] = [];
+  const pool = opened.raw as pg.Pool;
+  // The setting each statement sent alone commits with: run here in a
+  // transaction of its own, read before its commit.
+  const alone: string[] = [];
   const client: PostgresClient = {
-    query: (text, params) => inner.query(text, params),
+    query: async (text, params) => {
+      const connection = await pool.connect();
+      try {
+        await connection.query("BEGIN");
+        const result = await connection.query(text, params ? [...params] : []);
+        const [row] = (await connection.query(
+          "SELECT current_setting('synchronous_commit') AS s",
+        )).rows;
+        alone.push(row!.s as string);
+        await connection.query("COMMIT");
+        return result;
+      } finally {
+        connection.release();
+      }
+    },
     transaction: (work) =>
       inner.transaction!(async (tx) => {
         const value = await work(tx);
@@ -86,7 +104,40 @@ Deno.test("PostgresStore: claims and results commit without waiting for the WAL 
     [[{ recorded: true }], [{ recorded: false }]],
   );
   assert.deepEqual(settings, ["off", "off"], "the claim's, then the results'");
-  const [after] = (await (opened.raw as pg.Pool).query(
+
+  // A result alone (no breaker to update) is one statement, no transaction;
+  // so is an enqueue outside the caller's transaction, which waits.
+  alone.length = 0;
+  await store.enqueue([{
+    id: "m2",
+    url: "https://example.test/hook",
+    loggedUrl: "https://example.test/hook",
+    endpoint: "a",
+    body: "{}",
+    headers: {},
+    createdAt: T0,
+  }]);
+  assert.deepEqual(alone, ["on"], "the enqueue's statement");
+  const { messages: [second] } = await store.claim({
+    now: T0 + 10,
+    limit: 10,
+    leaseMs: 1_000,
+    endpointLimit: 10,
+    maxClaimsWithoutResult: 3,
+  });
+  alone.length = 0;
+  assert.deepEqual(
+    await store.record([{
+      id: "m2",
+      token: second!.token,
+      now: T0 + 11,
+      decision: { type: "delivered" },
+    }]),
+    [{ recorded: true }],
+  );
+  assert.deepEqual(alone, ["off"], "the result's statement");
+  assert.equal((await store.get("m2"))?.status, "delivered");
+  const [after] = (await pool.query(
     "SELECT current_setting('synchronous_commit') AS s",
   )).rows;
   assert.equal(after!.s, "on", "for those transactions only");

@@ -69,8 +69,10 @@ const DB_NOW = "(extract(epoch from now()) * 1000)::bigint";
  * Claims and recorded results commit without waiting for the WAL flush:
  * a server crash or power cut can lose only the last of them, which repeats
  * an attempt (at-least-once), never a confirmed enqueue, whose commit waits.
+ * `SET LOCAL` as an expression, inside the first statement of the
+ * transaction (also of a statement that is a transaction of its own).
  */
-const RELAXED_COMMIT = "SET LOCAL synchronous_commit = off";
+const RELAXED_COMMIT = "set_config('synchronous_commit', 'off', true)";
 
 interface MessageRow {
   seq: string;
@@ -207,7 +209,8 @@ export class PostgresStore implements WebhookStore {
        FROM jsonb_to_recordset($1::text::jsonb) AS r(
          ord int, id text, token text, now bigint, status text,
          delay_ms bigint, dead_reason text, released boolean, attempt jsonb)
-       WHERE m.id = r.id AND m.lease_token = r.token AND m.status = 'pending'
+       WHERE (SELECT ${RELAXED_COMMIT}) IS NOT NULL
+         AND m.id = r.id AND m.lease_token = r.token AND m.status = 'pending'
        RETURNING r.ord, m.endpoint, m.updated_at AS now`;
     // The transaction's time (and its relaxed commit, see RELAXED_COMMIT);
     // messages whose claims ran out go dead; then the due messages, locked:
@@ -221,7 +224,7 @@ export class PostgresStore implements WebhookStore {
     // include every other claim's. Last, when the next message is due.
     this.#claimSql = `WITH clock AS (
          SELECT COALESCE($1::bigint, ${DB_NOW}) AS now,
-           set_config('synchronous_commit', 'off', true) AS relaxed
+           ${RELAXED_COMMIT} AS relaxed
        ), abandoned AS (
          UPDATE ${this.#m} SET status = 'dead', dead_reason = $2,
            updated_at = (SELECT now FROM clock), lease_token = NULL, lease_until = 0
@@ -469,12 +472,23 @@ export class PostgresStore implements WebhookStore {
    * messages in one statement (a result whose lease no longer holds changes
    * nothing), then the breakers of their endpoints, each locked once.
    */
-  #recordBatch(results: readonly AttemptResult[]): Promise<RecordOutcome[]> {
-    return this.#transaction(async (tx) => {
-      await tx.query(RELAXED_COMMIT);
+  async #recordBatch(
+    results: readonly AttemptResult[],
+  ): Promise<RecordOutcome[]> {
+    const items = results.map((result, ord) => ({ result, ord }));
+    if (
+      new Set(results.map(({ id }) => id)).size === results.length &&
+      !results.some(changesBreaker)
+    ) {
+      // One statement, which is a transaction of its own: no BEGIN and
+      // COMMIT round trips, no connection held between them.
+      const recordedAt = await this.#writeResults(this.#client, items);
+      return results.map((_, ord) => ({ recorded: recordedAt.has(ord) }));
+    }
+    return await this.#transaction(async (tx) => {
       // The time each recorded result was written at, by its position.
       const recordedAt = new Map<number, { endpoint: string; now: number }>();
-      let pending = results.map((result, ord) => ({ result, ord }));
+      let pending = items;
       while (pending.length > 0) {
         // Results for one message apply in order: the first in this round,
         // a later one in the next, where it sees the first's change.
@@ -484,21 +498,8 @@ export class PostgresStore implements WebhookStore {
         );
         const taken = new Set(round);
         pending = pending.filter((item) => !taken.has(item));
-        for (
-          const row of (await tx.query(this.#recordSql, [
-            JSON.stringify(round.map(({ result, ord }) =>
-              recordInput(
-                result,
-                ord,
-                this.#clock(result.now),
-              )
-            )),
-          ])).rows
-        ) {
-          recordedAt.set(Number(row.ord), {
-            endpoint: row.endpoint as string,
-            now: Number(row.now),
-          });
+        for (const [ord, at] of await this.#writeResults(tx, round)) {
+          recordedAt.set(ord, at);
         }
       }
       const outcomes = results.map((_, ord): RecordOutcome => ({
@@ -507,7 +508,7 @@ export class PostgresStore implements WebhookStore {
       const breakerWork = results.flatMap((result, ord) => {
         const at = recordedAt.get(ord);
         const { health, breaker } = result;
-        return at && breaker && health && health !== "none"
+        return at && breaker && health && changesBreaker(result)
           ? [{ ord, result, health, breaker, ...at }]
           : [];
       });
@@ -575,6 +576,31 @@ export class PostgresStore implements WebhookStore {
       }
       return outcomes;
     });
+  }
+
+  /**
+   * Writes results of distinct messages in one statement; the position and
+   * endpoint of each one recorded (its lease held), and the time written.
+   */
+  async #writeResults(
+    target: PostgresQueryable,
+    items: readonly { result: AttemptResult; ord: number }[],
+  ): Promise<Map<number, { endpoint: string; now: number }>> {
+    const input = items.map(({ result, ord }) =>
+      recordInput(result, ord, this.#clock(result.now))
+    );
+    const recordedAt = new Map<number, { endpoint: string; now: number }>();
+    for (
+      const row of (await target.query(this.#recordSql, [
+        JSON.stringify(input),
+      ])).rows
+    ) {
+      recordedAt.set(Number(row.ord), {
+        endpoint: row.endpoint as string,
+        now: Number(row.now),
+      });
+    }
+    return recordedAt;
   }
 
   /** {@inheritDoc WebhookStore.disableEndpoint} */
@@ -820,6 +846,12 @@ function asQueryable(transaction: unknown): PostgresQueryable {
     );
   }
   return transaction as PostgresQueryable;
+}
+
+/** Whether recording `result` updates its endpoint's circuit breaker. */
+function changesBreaker(result: AttemptResult): boolean {
+  return result.breaker !== undefined && result.health !== undefined &&
+    result.health !== "none";
 }
 
 /** A result as a row of the record statement's input. */

@@ -398,6 +398,60 @@ export function storeContract(
     );
   });
 
+  test("of concurrent successes on a paused endpoint, the first resumes it; a stale one changes nothing", async (store) => {
+    const breaker = {
+      failureThreshold: 1,
+      cooldownMs: 1_000,
+      maxCooldownMs: 1_000,
+    };
+    await store.enqueue(["a1", "a2", "a3", "a4"].map((id) => message(id)));
+    const [first] = (await store.claim(claimAt(T0, { limit: 1, breaker })))
+      .messages;
+    assert.deepEqual(
+      await store.record([{
+        id: first!.id,
+        token: first!.token,
+        now: T0 + 1,
+        decision: { type: "retry", at: T0 + 5_000 },
+        health: "failure",
+        breaker,
+      }]),
+      [{
+        recorded: true,
+        endpointChange: { type: "paused", failures: 1, until: T0 + 1_001 },
+      }],
+    );
+    // Claimed without the breaker, as a worker that turned it off would.
+    const rest = (await store.claim(claimAt(T0 + 2))).messages;
+    assert.deepEqual(rest.map((m) => m.id), ["a2", "a3", "a4"]);
+    const success = (
+      claimed: (typeof rest)[number],
+      token = claimed.token,
+    ): AttemptResult => ({
+      id: claimed.id,
+      token,
+      now: T0 + 3,
+      decision: { type: "delivered" },
+      health: "success",
+      breaker,
+    });
+    assert.deepEqual(
+      await Promise.all([
+        store.record([success(rest[0]!, "stale")]),
+        store.record([success(rest[1]!)]),
+        store.record([success(rest[2]!)]),
+      ]),
+      [
+        [{ recorded: false }],
+        [{ recorded: true, endpointChange: { type: "resumed" } }],
+        [{ recorded: true }],
+      ],
+    );
+    const resumed = await store.claim(claimAt(T0 + 4, { breaker }));
+    assert.deepEqual(resumed.messages, [], "a2 still leased, a1 not due");
+    assert.equal(resumed.nextDueAt, T0 + 5_000, "a1's retry: no pause to end");
+  });
+
   test("disabling an endpoint kills its pending messages and stores new ones dead until enabled", async (store) => {
     await store.enqueue([message("a1", "a"), message("b1", "b")]);
     assert.equal(

@@ -156,6 +156,8 @@ export class PostgresStore implements WebhookStore {
   readonly #records: GroupCommit<AttemptResult, RecordOutcome>;
   /** Writes a round of results, each message at most once, by `ord`. */
   readonly #recordSql: string;
+  /** The same, and the breakers of successes closed. */
+  readonly #recordClosingSql: string;
   /** A claim's first statement: its time, the abandoned, the candidates, locked. */
   readonly #claimSql: string;
 
@@ -208,10 +210,26 @@ export class PostgresStore implements WebhookStore {
            + CASE WHEN r.attempt IS NULL THEN 0 ELSE 1 END
        FROM jsonb_to_recordset($1::text::jsonb) AS r(
          ord int, id text, token text, now bigint, status text,
-         delay_ms bigint, dead_reason text, released boolean, attempt jsonb)
+         delay_ms bigint, dead_reason text, released boolean, attempt jsonb,
+         closes boolean)
        WHERE (SELECT ${RELAXED_COMMIT}) IS NOT NULL
          AND m.id = r.id AND m.lease_token = r.token AND m.status = 'pending'
-       RETURNING r.ord, m.endpoint, m.updated_at AS now`;
+       RETURNING r.ord, r.closes, m.endpoint, m.updated_at AS now`;
+    // The same, and the breakers that recorded successes close (each one
+    // locked, in one order; the trips it had, to report "resumed").
+    this.#recordClosingSql = `WITH written AS (${this.#recordSql}
+       ), open AS (
+         SELECT e.endpoint, e.trips FROM ${this.#e} AS e
+         WHERE e.endpoint IN (SELECT endpoint FROM written WHERE closes)
+           AND (e.failures > 0 OR e.trips > 0 OR e.paused_until > 0)
+         ORDER BY e.endpoint FOR UPDATE
+       ), closed AS (
+         UPDATE ${this.#e} AS e SET failures = 0, trips = 0, paused_until = 0
+         FROM open WHERE e.endpoint = open.endpoint
+         RETURNING e.endpoint, open.trips
+       )
+       SELECT w.ord, w.closes, w.endpoint, w.now, c.trips
+       FROM written AS w LEFT JOIN closed AS c ON c.endpoint = w.endpoint`;
     // The transaction's time (and its relaxed commit, see RELAXED_COMMIT);
     // messages whose claims ran out go dead; then the due messages, locked:
     // rows another claim holds are skipped, not waited for, so workers
@@ -476,14 +494,19 @@ export class PostgresStore implements WebhookStore {
     results: readonly AttemptResult[],
   ): Promise<RecordOutcome[]> {
     const items = results.map((result, ord) => ({ result, ord }));
-    if (
-      new Set(results.map(({ id }) => id)).size === results.length &&
-      !results.some(changesBreaker)
-    ) {
+    if (new Set(results.map(({ id }) => id)).size === results.length) {
       // One statement, which is a transaction of its own: no BEGIN and
       // COMMIT round trips, no connection held between them.
-      const recordedAt = await this.#writeResults(this.#client, items);
-      return results.map((_, ord) => ({ recorded: recordedAt.has(ord) }));
+      if (!results.some(changesBreaker)) {
+        const recordedAt = await this.#writeResults(this.#client, items);
+        return results.map((_, ord) => ({ recorded: recordedAt.has(ord) }));
+      }
+      // Successes only close breakers, in any order: also one statement.
+      if (
+        results.every((result) =>
+          !changesBreaker(result) || result.health === "success"
+        )
+      ) return await this.#recordClosing(items);
     }
     return await this.#transaction(async (tx) => {
       // The time each recorded result was written at, by its position.
@@ -576,6 +599,37 @@ export class PostgresStore implements WebhookStore {
       }
       return outcomes;
     });
+  }
+
+  /**
+   * Writes results of distinct messages, whose breaker work is only to close
+   * (successes), in one statement: the first recorded success of an endpoint
+   * that had tripped reports it resumed, as one after another would.
+   */
+  async #recordClosing(
+    items: readonly { result: AttemptResult; ord: number }[],
+  ): Promise<RecordOutcome[]> {
+    const input = items.map(({ result, ord }) =>
+      recordInput(result, ord, this.#clock(result.now))
+    );
+    const outcomes = items.map((): RecordOutcome => ({ recorded: false }));
+    const resumed = new Map<string, number>();
+    for (
+      const row of (await this.#client.query(this.#recordClosingSql, [
+        JSON.stringify(input),
+      ])).rows
+    ) {
+      const ord = Number(row.ord);
+      outcomes[ord] = { recorded: true };
+      if (row.closes === true && Number(row.trips ?? 0) > 0) {
+        const endpoint = row.endpoint as string;
+        resumed.set(endpoint, Math.min(resumed.get(endpoint) ?? ord, ord));
+      }
+    }
+    for (const ord of resumed.values()) {
+      outcomes[ord] = { recorded: true, endpointChange: { type: "resumed" } };
+    }
+    return outcomes;
   }
 
   /**
@@ -879,6 +933,7 @@ function recordInput(
     released: decision.type === "release",
     // Absent, not `null`: a missing key is SQL NULL, JSON null is not.
     ...(result.attempt ? { attempt: result.attempt } : {}),
+    closes: changesBreaker(result) && result.health === "success",
   };
 }
 

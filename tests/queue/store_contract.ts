@@ -426,6 +426,126 @@ export function storeContract(
     assert.equal(again?.id, "a1", "the endpoint is not paused");
   });
 
+  test("concurrent records, each of one result, come out as if one after another", async (store) => {
+    const breaker = {
+      failureThreshold: 3,
+      cooldownMs: 1_000,
+      maxCooldownMs: 1_000,
+    };
+    await store.enqueue([
+      ...["a1", "a2", "a3", "a4"].map((id) => message(id, "a")),
+      ...["b1", "b2"].map((id) => message(id, "b")),
+    ]);
+    const claimed = (await store.claim(claimAt(T0, { breaker }))).messages;
+    assert.equal(claimed.length, 6);
+    const byId = new Map(claimed.map((m) => [m.id, m]));
+    const result = (
+      id: string,
+      health: "success" | "failure",
+      token = byId.get(id)!.token,
+    ): AttemptResult => ({
+      id,
+      token,
+      now: T0 + 10,
+      decision: health === "success"
+        ? { type: "delivered" }
+        : { type: "retry", at: T0 + 5_000 },
+      health,
+      breaker,
+    });
+    const outcomes = await Promise.all([
+      result("a1", "failure"),
+      result("a2", "failure", "stale"),
+      result("b1", "success"),
+      result("a3", "failure"),
+      result("b2", "failure", "stale"),
+      result("a4", "failure"),
+      result("a4", "success"),
+    ].map((one) => store.record([one])));
+    assert.deepEqual(outcomes, [
+      [{ recorded: true }],
+      [{ recorded: false }],
+      [{ recorded: true }],
+      [{ recorded: true }],
+      [{ recorded: false }],
+      [{
+        recorded: true,
+        endpointChange: { type: "paused", failures: 3, until: T0 + 1_010 },
+      }],
+      [{ recorded: false }],
+    ]);
+    assert.equal((await store.get("a2"))?.attempts.length, 0);
+    assert.equal((await store.get("a4"))?.status, "pending");
+    assert.equal((await store.get("b1"))?.status, "delivered");
+    assert.equal((await store.get("b2"))?.status, "pending");
+    const paused = await store.claim(claimAt(T0 + 999, { breaker }));
+    assert.deepEqual(
+      paused.messages.map((m) => m.id),
+      [],
+      "a paused, b's message still leased",
+    );
+    const after = await store.claim(claimAt(T0 + 1_010, { breaker }));
+    assert.deepEqual(
+      after.messages.map((m) => [m.id, m.endpoint]),
+      [["a2", "a"], ["b2", "b"]],
+      "one probe of a (a2, its lease ended), and b2, whose lease ended",
+    );
+  });
+
+  test("of concurrent successes on a paused endpoint, the first resumes it; a stale one changes nothing", async (store) => {
+    const breaker = {
+      failureThreshold: 1,
+      cooldownMs: 1_000,
+      maxCooldownMs: 1_000,
+    };
+    await store.enqueue(["a1", "a2", "a3", "a4"].map((id) => message(id)));
+    const [first] = (await store.claim(claimAt(T0, { limit: 1, breaker })))
+      .messages;
+    assert.deepEqual(
+      await store.record([{
+        id: first!.id,
+        token: first!.token,
+        now: T0 + 1,
+        decision: { type: "retry", at: T0 + 5_000 },
+        health: "failure",
+        breaker,
+      }]),
+      [{
+        recorded: true,
+        endpointChange: { type: "paused", failures: 1, until: T0 + 1_001 },
+      }],
+    );
+    // Claimed without the breaker, as a worker that turned it off would.
+    const rest = (await store.claim(claimAt(T0 + 2))).messages;
+    assert.deepEqual(rest.map((m) => m.id), ["a2", "a3", "a4"]);
+    const success = (
+      claimed: (typeof rest)[number],
+      token = claimed.token,
+    ): AttemptResult => ({
+      id: claimed.id,
+      token,
+      now: T0 + 3,
+      decision: { type: "delivered" },
+      health: "success",
+      breaker,
+    });
+    assert.deepEqual(
+      await Promise.all([
+        store.record([success(rest[0]!, "stale")]),
+        store.record([success(rest[1]!)]),
+        store.record([success(rest[2]!)]),
+      ]),
+      [
+        [{ recorded: false }],
+        [{ recorded: true, endpointChange: { type: "resumed" } }],
+        [{ recorded: true }],
+      ],
+    );
+    const resumed = await store.claim(claimAt(T0 + 4, { breaker }));
+    assert.deepEqual(resumed.messages, [], "a2 still leased, a1 not due");
+    assert.equal(resumed.nextDueAt, T0 + 5_000, "a1's retry: no pause to end");
+  });
+
   test("disabling an endpoint kills its pending messages and stores new ones dead until enabled", async (store) => {
     await store.enqueue([message("a1", "a"), message("b1", "b")]);
     assert.equal(

@@ -14,6 +14,7 @@ import {
   newToken,
   planClaim,
 } from "../../queue/_claim_plan.ts";
+import { GroupCommit } from "../../queue/_group_commit.ts";
 import { pageCursor, readCursor } from "../../queue/_page_cursor.ts";
 import { messageRecord } from "../../queue/_message_record.ts";
 import {
@@ -25,7 +26,6 @@ import type {
   ClaimedMessage,
   ClaimOptions,
   ClaimResult,
-  EndpointChange,
   EndpointRecord,
   EnqueueResult,
   ListOptions,
@@ -81,6 +81,15 @@ export interface PostgresStoreOptions {
 /** PostgreSQL's clock, in milliseconds since the epoch, fixed for a transaction. */
 const DB_NOW = "(extract(epoch from now()) * 1000)::bigint";
 
+/**
+ * Claims and recorded results commit without waiting for the WAL flush:
+ * a server crash or power cut can lose only the last of them, which repeats
+ * an attempt (at-least-once), never a confirmed enqueue, whose commit waits.
+ * `SET LOCAL` as an expression, inside the first statement of the
+ * transaction (also of a statement that is a transaction of its own).
+ */
+const RELAXED_COMMIT = "set_config('synchronous_commit', 'off', true)";
+
 interface MessageRow {
   seq: string;
   id: string;
@@ -113,6 +122,15 @@ interface BreakerRow {
  * once; polling stays as the fallback. `enqueue` can join your own
  * transaction (the outbox pattern): the message is stored if and only if
  * that transaction commits.
+ *
+ * Durability: `enqueue` commits as the server is configured (by default
+ * waiting for the WAL to reach the disk), so a confirmed enqueue survives a
+ * server crash or a power cut. Claims and recorded results commit with
+ * `SET LOCAL synchronous_commit = off`, as `SqliteStore` writes them with
+ * `synchronous = NORMAL`: a crash of the server or of the machine can lose
+ * only the last claims and results (by default under a second of them),
+ * which makes an attempt happen again (delivery is at least once); it never
+ * loses an enqueued message. The next durable commit flushes them too.
  *
  * Call {@linkcode PostgresStore.migrate} once before use (or apply
  * `schema.sql`). `close()` does not end your client.
@@ -150,6 +168,13 @@ export class PostgresStore implements WebhookStore {
   readonly #e: string;
   readonly #channel: string;
   readonly #unsubscribes = new Set<() => Promise<void>>();
+  readonly #records: GroupCommit<AttemptResult, RecordOutcome>;
+  /** Writes a round of results, each message at most once, by `ord`. */
+  readonly #recordSql: string;
+  /** The same, and the breakers of successes closed. */
+  readonly #recordClosingSql: string;
+  /** A claim's first statement: its time, the abandoned, the candidates, locked. */
+  readonly #claimSql: string;
 
   /**
    * Connects nothing: every call runs through `client`.
@@ -187,6 +212,80 @@ export class PostgresStore implements WebhookStore {
     this.#m = `${quoteIdentifier(schema)}.webhook_messages`;
     this.#e = `${quoteIdentifier(schema)}.webhook_endpoints`;
     this.#channel = `wh_${schema}`;
+    this.#records = new GroupCommit((results) => this.#recordBatch(results));
+    this.#recordSql = `UPDATE ${this.#m} AS m SET
+         lease_token = NULL, lease_until = 0,
+         updated_at = COALESCE(r.now, ${DB_NOW}), status = r.status,
+         next_attempt_at = COALESCE(r.now, ${DB_NOW}) + r.delay_ms,
+         dead_reason = r.dead_reason,
+         claims = CASE WHEN r.released THEN greatest(m.claims - 1, 0) ELSE 0 END,
+         attempts = CASE WHEN r.attempt IS NULL THEN m.attempts
+           ELSE m.attempts || jsonb_build_array(r.attempt) END,
+         schedule_index = m.schedule_index
+           + CASE WHEN r.attempt IS NULL THEN 0 ELSE 1 END
+       FROM jsonb_to_recordset($1::text::jsonb) AS r(
+         ord int, id text, token text, now bigint, status text,
+         delay_ms bigint, dead_reason text, released boolean, attempt jsonb,
+         closes boolean)
+       WHERE (SELECT ${RELAXED_COMMIT}) IS NOT NULL
+         AND m.id = r.id AND m.lease_token = r.token AND m.status = 'pending'
+       RETURNING r.ord, r.closes, m.endpoint, m.updated_at AS now`;
+    // The same, and the breakers that recorded successes close (each one
+    // locked, in one order; the trips it had, to report "resumed").
+    this.#recordClosingSql = `WITH written AS (${this.#recordSql}
+       ), open AS (
+         SELECT e.endpoint, e.trips FROM ${this.#e} AS e
+         WHERE e.endpoint IN (SELECT endpoint FROM written WHERE closes)
+           AND (e.failures > 0 OR e.trips > 0 OR e.paused_until > 0)
+         ORDER BY e.endpoint FOR UPDATE
+       ), closed AS (
+         UPDATE ${this.#e} AS e SET failures = 0, trips = 0, paused_until = 0
+         FROM open WHERE e.endpoint = open.endpoint
+         RETURNING e.endpoint, open.trips
+       )
+       SELECT w.ord, w.closes, w.endpoint, w.now, c.trips
+       FROM written AS w LEFT JOIN closed AS c ON c.endpoint = w.endpoint`;
+    // The transaction's time (and its relaxed commit, see RELAXED_COMMIT);
+    // messages whose claims ran out go dead; then the due messages, locked:
+    // rows another claim holds are skipped, not waited for, so workers
+    // share the due messages instead of queueing behind each other. The
+    // statement sees rows as they were before its own update, so the
+    // candidates leave out the abandoned by their condition. Then one claim
+    // at a time per endpoint, across processes: advisory locks, taken in
+    // one order so that two claims never wait for each other in a circle,
+    // and held to the commit, so that the leases the next statement counts
+    // include every other claim's. Last, when the next message is due.
+    this.#claimSql = `WITH clock AS (
+         SELECT COALESCE($1::bigint, ${DB_NOW}) AS now,
+           ${RELAXED_COMMIT} AS relaxed
+       ), abandoned AS (
+         UPDATE ${this.#m} SET status = 'dead', dead_reason = $2,
+           updated_at = (SELECT now FROM clock), lease_token = NULL, lease_until = 0
+         WHERE id IN (
+           SELECT id FROM ${this.#m}
+           WHERE status = 'pending' AND lease_until > 0
+             AND lease_until <= (SELECT now FROM clock) AND claims >= $3
+           FOR UPDATE SKIP LOCKED)
+         RETURNING id
+       ), candidates AS (
+         SELECT id, endpoint, next_attempt_at, seq FROM ${this.#m}
+         WHERE status = 'pending' AND next_attempt_at <= (SELECT now FROM clock)
+           AND lease_until <= (SELECT now FROM clock)
+           AND NOT (lease_until > 0 AND claims >= $3)
+         ORDER BY next_attempt_at, seq LIMIT $4
+         FOR UPDATE SKIP LOCKED
+       ), locked AS (
+         SELECT count(pg_advisory_xact_lock(k)) AS n FROM (
+           SELECT DISTINCT hashtextextended($5::text || endpoint, 0) AS k
+           FROM candidates ORDER BY k) AS keys
+       )
+       SELECT clock.now, clock.relaxed, (SELECT n FROM locked) AS locked,
+         (SELECT coalesce(json_agg(id), '[]') FROM abandoned)::text AS abandoned,
+         (SELECT coalesce(json_agg(json_build_object('id', id, 'endpoint', endpoint)
+            ORDER BY next_attempt_at, seq), '[]') FROM candidates)::text AS candidates,
+         (SELECT min(next_attempt_at) FROM ${this.#m}
+          WHERE status = 'pending' AND next_attempt_at > clock.now) AS next_at
+       FROM clock`;
   }
 
   /**
@@ -300,65 +399,46 @@ export class PostgresStore implements WebhookStore {
   /** {@inheritDoc WebhookStore.claim} */
   claim(options: ClaimOptions): Promise<ClaimResult> {
     return this.#transaction(async (tx) => {
-      const now = await this.#now(tx, options.now);
-      const abandoned = (await tx.query(
-        `UPDATE ${this.#m} SET status = 'dead', dead_reason = $1,
-           updated_at = $2, lease_token = NULL, lease_until = 0
-         WHERE id IN (
-           SELECT id FROM ${this.#m}
-           WHERE status = 'pending' AND lease_until > 0 AND lease_until <= $2
-             AND claims >= $3
-           FOR UPDATE SKIP LOCKED)
-         RETURNING id`,
-        [
-          abandonedReason(options.maxClaimsWithoutResult),
-          now,
-          options.maxClaimsWithoutResult,
-        ],
-      )).rows.map((row) => row.id as string);
-      // Rows another claim holds are skipped, not waited for: workers
-      // share the due messages instead of queueing behind each other.
-      const candidates = (await tx.query(
-        `SELECT id, endpoint FROM ${this.#m}
-         WHERE status = 'pending' AND next_attempt_at <= $1 AND lease_until <= $1
-         ORDER BY next_attempt_at, seq LIMIT $2
-         FOR UPDATE SKIP LOCKED`,
-        [now, Math.max(options.limit * 16, 256)],
-      )).rows as unknown as ClaimCandidate[];
-      const endpoints = [...new Set(candidates.map((c) => c.endpoint))];
-      // One claim at a time per endpoint, across processes, so that the
-      // leases counted next include every other claim's; taken in one
-      // order, so two claims never wait for each other in a circle.
+      const [first] = (await tx.query(this.#claimSql, [
+        this.#clock(options.now),
+        abandonedReason(options.maxClaimsWithoutResult),
+        options.maxClaimsWithoutResult,
+        Math.max(options.limit * 16, 256),
+        `${this.#channel}/`,
+      ])).rows;
+      const now = Number(first!.now);
+      const abandoned = JSON.parse(first!.abandoned as string) as string[];
+      const candidates = JSON.parse(
+        first!.candidates as string,
+      ) as ClaimCandidate[];
       const leased = new Map<string, number>();
-      if (endpoints.length > 0) {
-        await tx.query(
-          `SELECT pg_advisory_xact_lock(k) FROM (
-             SELECT DISTINCT hashtextextended($2 || e, 0) AS k
-             FROM jsonb_array_elements_text($1::text::jsonb) AS e) AS keys
-           ORDER BY k`,
-          [JSON.stringify(endpoints), `${this.#channel}/`],
-        );
-        for (
-          const row of (await tx.query(
-            `SELECT endpoint, count(*) AS held FROM ${this.#m}
-             WHERE status = 'pending' AND lease_until > $1
-               AND endpoint IN (SELECT jsonb_array_elements_text($2::text::jsonb))
-             GROUP BY endpoint`,
-            [now, JSON.stringify(endpoints)],
-          )).rows
-        ) leased.set(row.endpoint as string, Number(row.held));
-      }
       const endpointLimits = new Map(options.endpointLimits);
       let resumeAt: number | undefined;
-      if (options.breaker) {
+      if (candidates.length > 0 || options.breaker) {
+        // A statement of its own, after the advisory locks: it sees the
+        // leases that claims holding them meanwhile committed.
+        const endpoints = [...new Set(candidates.map((c) => c.endpoint))];
         for (
           const row of (await tx.query(
-            `SELECT endpoint, failures, trips, paused_until FROM ${this.#e}
-             WHERE trips > 0`,
-          )).rows as unknown as BreakerRow[]
+            `SELECT endpoint, count(*) AS held, NULL::int AS failures,
+               NULL::int AS trips, NULL::bigint AS paused_until
+             FROM ${this.#m}
+             WHERE status = 'pending' AND lease_until > $1
+               AND endpoint IN (SELECT jsonb_array_elements_text($2::text::jsonb))
+             GROUP BY endpoint
+             UNION ALL
+             SELECT endpoint, NULL, failures, trips, paused_until FROM ${this.#e}
+             WHERE $3::boolean AND trips > 0`,
+            [now, JSON.stringify(endpoints), options.breaker !== undefined],
+          )).rows
         ) {
-          const state = breakerOf(row);
-          mergeLimit(endpointLimits, row.endpoint, breakerLimit(state, now));
+          if (row.held !== null) {
+            leased.set(row.endpoint as string, Number(row.held));
+            continue;
+          }
+          const state = breakerOf(row as unknown as BreakerRow);
+          const endpoint = row.endpoint as string;
+          mergeLimit(endpointLimits, endpoint, breakerLimit(state, now));
           if (state.pausedUntil > now) {
             resumeAt = Math.min(resumeAt ?? Infinity, state.pausedUntil);
           }
@@ -397,16 +477,11 @@ export class PostgresStore implements WebhookStore {
         }
       }
       const messages = leases.flatMap(({ id }) => byId.get(id) ?? []);
-      const [next] = (await tx.query(
-        `SELECT min(next_attempt_at) AS at FROM ${this.#m}
-         WHERE status = 'pending' AND next_attempt_at > $1`,
-        [now],
-      )).rows;
       let dueAt = candidates.length > chosen.length
         ? now
-        : next?.at === null || next?.at === undefined
+        : first!.next_at === null || first!.next_at === undefined
         ? undefined
-        : Number(next.at);
+        : Number(first!.next_at);
       if (resumeAt !== undefined) dueAt = Math.min(dueAt ?? Infinity, resumeAt);
       return {
         messages,
@@ -417,100 +492,184 @@ export class PostgresStore implements WebhookStore {
   }
 
   /** {@inheritDoc WebhookStore.record} */
-  record(results: readonly AttemptResult[]): Promise<RecordOutcome[]> {
-    if (results.length === 0) return Promise.resolve([]);
-    return this.#transaction(async (tx) => {
-      const outcomes: RecordOutcome[] = [];
-      for (const result of results) {
-        outcomes.push(await this.#recordOne(tx, result));
+  async record(results: readonly AttemptResult[]): Promise<RecordOutcome[]> {
+    if (results.length === 0) return [];
+    // One result per call is how workers record: concurrent ones share a
+    // transaction (one commit) through the group commit.
+    if (results.length === 1) return [await this.#records.push(results[0]!)];
+    return await this.#recordBatch(results);
+  }
+
+  /**
+   * Records `results` in one transaction, as if one after another: the
+   * messages in one statement (a result whose lease no longer holds changes
+   * nothing), then the breakers of their endpoints, each locked once.
+   */
+  async #recordBatch(
+    results: readonly AttemptResult[],
+  ): Promise<RecordOutcome[]> {
+    const items = results.map((result, ord) => ({ result, ord }));
+    if (new Set(results.map(({ id }) => id)).size === results.length) {
+      // One statement, which is a transaction of its own: no BEGIN and
+      // COMMIT round trips, no connection held between them.
+      if (!results.some(changesBreaker)) {
+        const recordedAt = await this.#writeResults(this.#client, items);
+        return results.map((_, ord) => ({ recorded: recordedAt.has(ord) }));
+      }
+      // Successes only close breakers, in any order: also one statement.
+      if (
+        results.every((result) =>
+          !changesBreaker(result) || result.health === "success"
+        )
+      ) return await this.#recordClosing(items);
+    }
+    return await this.#transaction(async (tx) => {
+      // The time each recorded result was written at, by its position.
+      const recordedAt = new Map<number, { endpoint: string; now: number }>();
+      let pending = items;
+      while (pending.length > 0) {
+        // Results for one message apply in order: the first in this round,
+        // a later one in the next, where it sees the first's change.
+        const seen = new Set<string>();
+        const round = pending.filter(({ result }) =>
+          !seen.has(result.id) && seen.add(result.id)
+        );
+        const taken = new Set(round);
+        pending = pending.filter((item) => !taken.has(item));
+        for (const [ord, at] of await this.#writeResults(tx, round)) {
+          recordedAt.set(ord, at);
+        }
+      }
+      const outcomes = results.map((_, ord): RecordOutcome => ({
+        recorded: recordedAt.has(ord),
+      }));
+      const breakerWork = results.flatMap((result, ord) => {
+        const at = recordedAt.get(ord);
+        const { health, breaker } = result;
+        return at && breaker && health && changesBreaker(result)
+          ? [{ ord, result, health, breaker, ...at }]
+          : [];
+      });
+      if (breakerWork.length === 0) return outcomes;
+      const endpoints = [...new Set(breakerWork.map((w) => w.endpoint))].sort();
+      const failing = endpoints.filter((endpoint) =>
+        breakerWork.some((w) =>
+          w.endpoint === endpoint && w.health === "failure"
+        )
+      );
+      if (failing.length > 0) {
+        await tx.query(
+          `INSERT INTO ${this.#e} (endpoint)
+           SELECT e FROM jsonb_array_elements_text($1::text::jsonb) AS e
+           ORDER BY e
+           ON CONFLICT DO NOTHING`,
+          [JSON.stringify(failing)],
+        );
+      }
+      // Locked in one order, so two batches never wait for each other in a circle.
+      const before = new Map<string, BreakerState>();
+      for (
+        const row of (await tx.query(
+          `SELECT endpoint, failures, trips, paused_until FROM ${this.#e}
+           WHERE endpoint IN (SELECT jsonb_array_elements_text($1::text::jsonb))
+           ORDER BY endpoint FOR UPDATE`,
+          [JSON.stringify(endpoints)],
+        )).rows as unknown as BreakerRow[]
+      ) before.set(row.endpoint, breakerOf(row));
+      const after = new Map(before);
+      for (const work of breakerWork) {
+        const { state, change } = nextBreakerState(
+          after.get(work.endpoint) ?? CLOSED,
+          work.health,
+          work.now,
+          work.breaker,
+        );
+        after.set(work.endpoint, state);
+        if (change) {
+          outcomes[work.ord] = {
+            recorded: true,
+            endpointChange: change.type === "paused"
+              ? { ...change, until: work.result.now + change.until - work.now }
+              : change,
+          };
+        }
+      }
+      const changed = [...after].filter(([endpoint, state]) =>
+        !sameBreaker(before.get(endpoint) ?? CLOSED, state)
+      ).map(([endpoint, state]) => ({
+        endpoint,
+        failures: state.failures,
+        trips: state.trips,
+        paused_until: state.pausedUntil,
+      }));
+      if (changed.length > 0) {
+        await tx.query(
+          `UPDATE ${this.#e} AS e
+           SET failures = c.failures, trips = c.trips, paused_until = c.paused_until
+           FROM jsonb_to_recordset($1::text::jsonb)
+             AS c(endpoint text, failures int, trips int, paused_until bigint)
+           WHERE e.endpoint = c.endpoint`,
+          [JSON.stringify(changed)],
+        );
       }
       return outcomes;
     });
   }
 
-  async #recordOne(
-    tx: PostgresQueryable,
-    result: AttemptResult,
-  ): Promise<RecordOutcome> {
-    const { decision } = result;
-    const status = decision.type === "delivered"
-      ? "delivered"
-      : decision.type === "dead"
-      ? "dead"
-      : "pending";
-    // Relative to the result's `now`, so a retry keeps its delay by either clock.
-    const delayMs = decision.type === "retry"
-      ? Math.max(0, decision.at - result.now)
-      : 0;
-    const [row] = (await tx.query(
-      `UPDATE ${this.#m} SET
-         lease_token = NULL, lease_until = 0,
-         updated_at = COALESCE($1::bigint, ${DB_NOW}), status = $2,
-         next_attempt_at = COALESCE($1::bigint, ${DB_NOW}) + $3::bigint,
-         dead_reason = $4,
-         claims = CASE WHEN $5::boolean THEN greatest(claims - 1, 0) ELSE 0 END,
-         attempts = CASE WHEN $6::text IS NULL THEN attempts
-           ELSE attempts || jsonb_build_array($6::text::jsonb) END,
-         schedule_index = schedule_index + $7::int
-       WHERE id = $8 AND lease_token = $9 AND status = 'pending'
-       RETURNING endpoint, updated_at AS now`,
-      [
-        this.#clock(result.now),
-        status,
-        delayMs,
-        decision.type === "dead" ? decision.reason : null,
-        decision.type === "release",
-        result.attempt ? JSON.stringify(result.attempt) : null,
-        result.attempt ? 1 : 0,
-        result.id,
-        result.token,
-      ],
-    )).rows;
-    if (!row) return { recorded: false };
-    const change = await this.#updateBreaker(
-      tx,
-      row.endpoint as string,
-      Number(row.now),
-      result,
+  /**
+   * Writes results of distinct messages, whose breaker work is only to close
+   * (successes), in one statement: the first recorded success of an endpoint
+   * that had tripped reports it resumed, as one after another would.
+   */
+  async #recordClosing(
+    items: readonly { result: AttemptResult; ord: number }[],
+  ): Promise<RecordOutcome[]> {
+    const input = items.map(({ result, ord }) =>
+      recordInput(result, ord, this.#clock(result.now))
     );
-    return change ? { recorded: true, endpointChange: change } : {
-      recorded: true,
-    };
+    const outcomes = items.map((): RecordOutcome => ({ recorded: false }));
+    const resumed = new Map<string, number>();
+    for (
+      const row of (await this.#client.query(this.#recordClosingSql, [
+        JSON.stringify(input),
+      ])).rows
+    ) {
+      const ord = Number(row.ord);
+      outcomes[ord] = { recorded: true };
+      if (row.closes === true && Number(row.trips ?? 0) > 0) {
+        const endpoint = row.endpoint as string;
+        resumed.set(endpoint, Math.min(resumed.get(endpoint) ?? ord, ord));
+      }
+    }
+    for (const ord of resumed.values()) {
+      outcomes[ord] = { recorded: true, endpointChange: { type: "resumed" } };
+    }
+    return outcomes;
   }
 
-  /** The endpoint's breaker after a recorded result, in the result's transaction. */
-  async #updateBreaker(
-    tx: PostgresQueryable,
-    endpoint: string,
-    now: number,
-    result: AttemptResult,
-  ): Promise<EndpointChange | undefined> {
-    const { health, breaker } = result;
-    if (!breaker || !health || health === "none") return undefined;
-    if (health === "failure") {
-      await tx.query(
-        `INSERT INTO ${this.#e} (endpoint) VALUES ($1) ON CONFLICT DO NOTHING`,
-        [endpoint],
-      );
+  /**
+   * Writes results of distinct messages in one statement; the position and
+   * endpoint of each one recorded (its lease held), and the time written.
+   */
+  async #writeResults(
+    target: PostgresQueryable,
+    items: readonly { result: AttemptResult; ord: number }[],
+  ): Promise<Map<number, { endpoint: string; now: number }>> {
+    const input = items.map(({ result, ord }) =>
+      recordInput(result, ord, this.#clock(result.now))
+    );
+    const recordedAt = new Map<number, { endpoint: string; now: number }>();
+    for (
+      const row of (await target.query(this.#recordSql, [
+        JSON.stringify(input),
+      ])).rows
+    ) {
+      recordedAt.set(Number(row.ord), {
+        endpoint: row.endpoint as string,
+        now: Number(row.now),
+      });
     }
-    const [row] = (await tx.query(
-      `SELECT endpoint, failures, trips, paused_until FROM ${this.#e}
-       WHERE endpoint = $1 FOR UPDATE`,
-      [endpoint],
-    )).rows as unknown as BreakerRow[];
-    const before = row ? breakerOf(row) : CLOSED;
-    const { state, change } = nextBreakerState(before, health, now, breaker);
-    if (!sameBreaker(before, state)) {
-      await tx.query(
-        `UPDATE ${this.#e} SET failures = $2, trips = $3, paused_until = $4
-         WHERE endpoint = $1`,
-        [endpoint, state.failures, state.trips, state.pausedUntil],
-      );
-    }
-    if (change?.type === "paused") {
-      return { ...change, until: result.now + change.until - now };
-    }
-    return change;
+    return recordedAt;
   }
 
   /** {@inheritDoc WebhookStore.disableEndpoint} */
@@ -734,13 +893,6 @@ export class PostgresStore implements WebhookStore {
     await Promise.all([...this.#unsubscribes].map((stop) => stop()));
   }
 
-  /** The time a transaction works at: the caller's, or the database's. */
-  async #now(tx: PostgresQueryable, now: number): Promise<number> {
-    if (this.#callerClock) return now;
-    const [row] = (await tx.query(`SELECT ${DB_NOW} AS now`)).rows;
-    return Number(row?.now);
-  }
-
   /** `$1` of statements that take a time: the caller's, or `NULL` for the database's. */
   #clock(now: number): number | null {
     return this.#callerClock ? now : null;
@@ -790,6 +942,41 @@ function asQueryable(transaction: unknown): PostgresQueryable {
     );
   }
   return transaction as PostgresQueryable;
+}
+
+/** Whether recording `result` updates its endpoint's circuit breaker. */
+function changesBreaker(result: AttemptResult): boolean {
+  return result.breaker !== undefined && result.health !== undefined &&
+    result.health !== "none";
+}
+
+/** A result as a row of the record statement's input. */
+function recordInput(
+  result: AttemptResult,
+  ord: number,
+  now: number | null,
+): Record<string, unknown> {
+  const { decision } = result;
+  return {
+    ord,
+    id: result.id,
+    token: result.token,
+    now,
+    status: decision.type === "delivered"
+      ? "delivered"
+      : decision.type === "dead"
+      ? "dead"
+      : "pending",
+    // Relative to the result's `now`, so a retry keeps its delay by either clock.
+    delay_ms: decision.type === "retry"
+      ? Math.max(0, decision.at - result.now)
+      : 0,
+    dead_reason: decision.type === "dead" ? decision.reason : null,
+    released: decision.type === "release",
+    // Absent, not `null`: a missing key is SQL NULL, JSON null is not.
+    ...(result.attempt ? { attempt: result.attempt } : {}),
+    closes: changesBreaker(result) && result.health === "success",
+  };
 }
 
 function breakerOf(row: BreakerRow): BreakerState {

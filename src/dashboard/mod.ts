@@ -3,21 +3,22 @@
  * messages, each message with its attempts, endpoint states, and replay,
  * behind a token. `createDashboard()` returns a standard
  * `(request: Request) => Promise<Response>` handler built on Web APIs only
- * (Request, Response, URL, Web Crypto), so it mounts in `Deno.serve`, Bun,
+ * (Request, Response, URL, Web Crypto), so it mounts in Deno's `serve`, Bun,
  * Hono or any fetch-style router; `serveDashboard()` serves it on
  * `node:http` (Node.js, Bun, Deno), which it loads only when called.
  *
- * @example Serving the dashboard of a queue with Deno.serve
+ * @example Serving the dashboard of a queue's SQLite file
  * ```ts ignore
  * import { WebhookQueue } from "@omoi/webhook-delivery";
  * import { SqliteStore } from "@omoi/webhook-delivery/sqlite";
- * import { createDashboard } from "@omoi/webhook-delivery/dashboard";
+ * import { createDashboard, serveDashboard } from "@omoi/webhook-delivery/dashboard";
  *
  * const queue = new WebhookQueue({ store: new SqliteStore({ path: "webhooks.db" }) });
  * const dashboard = createDashboard(queue, {
- *   token: Deno.env.get("DASHBOARD_TOKEN")!,
+ *   token: process.env.DASHBOARD_TOKEN!,
  * });
- * Deno.serve({ hostname: "127.0.0.1", port: 8080 }, dashboard);
+ * // Or hand `dashboard` to Deno's serve(), Bun.serve() or a router.
+ * await serveDashboard(dashboard, { port: 8080 }); // on 127.0.0.1
  * ```
  *
  * @module
@@ -155,7 +156,7 @@ export interface DashboardOptions {
 }
 
 /**
- * A fetch-style handler: what `Deno.serve`, `Bun.serve`, Hono's
+ * A fetch-style handler: what Deno's `serve`, `Bun.serve`, Hono's
  * `c.req.raw` routes and `serveDashboard` call.
  *
  * @example Calling it directly
@@ -192,7 +193,7 @@ const PAGE_SIZE = 50;
  * @throws {RangeError} When the token is shorter than 16 characters, or a number is out of range.
  * @throws {TypeError} When an option is not of the right type or the base path is not a path.
  *
- * @example Mounted under a prefix in Deno.serve, next to the app's own routes
+ * @example Mounted under a prefix, next to the app's own routes
  * ```ts
  * import { silentLogger, WebhookQueue } from "@omoi/webhook-delivery";
  * import { createDashboard } from "@omoi/webhook-delivery/dashboard";

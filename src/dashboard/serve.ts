@@ -1,6 +1,6 @@
 /**
  * Serves a fetch-style handler, such as the dashboard's, on `node:http`, so
- * the same code runs on Node.js, Bun and Deno. `node:http` is imported when
+ * the same code runs on Node.js, Deno and Bun. `node:http` is imported when
  * `serveDashboard` is called, so the rest of the dashboard needs nothing but
  * Web APIs.
  *

@@ -6,8 +6,10 @@
  * ```ts
  * import { silentLogger, WebhookQueue } from "@omoi/webhook-delivery";
  * import { SqliteStore } from "@omoi/webhook-delivery/sqlite";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
  *
- * const path = await Deno.makeTempFile({ suffix: ".db" });
+ * const path = join(tmpdir(), `webhooks-${crypto.randomUUID()}.db`);
  * await using queue = new WebhookQueue({
  *   store: new SqliteStore({ path }),
  *   logger: silentLogger,

@@ -54,9 +54,11 @@ import {
  * @example Fewer fsyncs, for a queue that may lose its last enqueues to a power cut
  * ```ts
  * import { SqliteStore, type SqliteStoreOptions } from "@omoi/webhook-delivery/sqlite";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
  *
  * const options: SqliteStoreOptions = {
- *   path: await Deno.makeTempFile({ suffix: ".db" }),
+ *   path: join(tmpdir(), `webhooks-${crypto.randomUUID()}.db`),
  *   synchronous: "NORMAL",
  *   busyTimeoutMs: 10_000,
  * };
@@ -116,8 +118,10 @@ interface MessageRow {
  * ```ts
  * import { silentLogger, WebhookQueue } from "@omoi/webhook-delivery";
  * import { SqliteStore } from "@omoi/webhook-delivery/sqlite";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
  *
- * const path = await Deno.makeTempFile({ suffix: ".db" });
+ * const path = join(tmpdir(), `webhooks-${crypto.randomUUID()}.db`);
  * await using queue = new WebhookQueue({
  *   store: new SqliteStore({ path }),
  *   logger: silentLogger,

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { PostgresStore } from "../../src/stores/postgres/mod.ts";
-import { hold, startReceiver } from "../queue/_receiver.ts";
+import { eventually, hold, startReceiver } from "../queue/_receiver.ts";
 import { type Child, spawnChild } from "./_children.ts";
 import { freshSchema, openClient, postgresUrl } from "./_postgres.ts";
 import type { WorkerConfig } from "./_worker_child.ts";
@@ -35,7 +35,21 @@ Deno.test(`PostgresStore: a producer and three worker processes deliver ${MESSAG
   await using admin = await openClient("pg");
   await new PostgresStore({ client: admin.client, schema }).migrate();
 
-  await using receiver = startReceiver(async (_request, signal) => {
+  // When the kill comes, w2's requests are held until it is dead, so that
+  // it dies with attempts in flight: sent, leased and never recorded.
+  let gate: Promise<void> | undefined;
+  let openGate = () => {};
+  let heldFromW2 = 0;
+  await using receiver = startReceiver(async (request, signal) => {
+    if (gate && request.headers.get("x-worker") === "w2") {
+      heldFromW2++;
+      await Promise.race([
+        gate,
+        new Promise((resolve) =>
+          signal.addEventListener("abort", resolve, { once: true })
+        ),
+      ]);
+    }
     await hold(20, signal);
     return new Response(null, { status: 204 });
   });
@@ -72,15 +86,28 @@ Deno.test(`PostgresStore: a producer and three worker processes deliver ${MESSAG
     children.push(producer);
 
     await withTimeout(receiver.waitFor(KILL_AFTER), 60_000, "first deliveries");
+    gate = new Promise((resolve) => openGate = resolve);
+    await eventually(() => heldFromW2 > 0, "a request of w2 held", 30_000);
     const killAt = performance.now();
     await workers[1]!.kill();
-    // The killed worker's leases live on (5 s): the messages it held unrecorded.
-    const leased = new Set(
-      (await admin.client.query(
-        `SELECT id FROM "${schema}".webhook_messages
-         WHERE status = 'pending' AND lease_until > 0`,
-      )).rows.map((row) => row.id as string),
-    );
+    openGate();
+    // The killed worker's leases live on (5 s): the messages it held
+    // unrecorded. A live worker's lease ends within milliseconds (the
+    // receiver answers at once), so a lease still held by the same token
+    // 1.5 s after the kill is the killed worker's.
+    const leases = async () =>
+      new Map(
+        (await admin.client.query(
+          `SELECT id, lease_token FROM "${schema}".webhook_messages
+           WHERE status = 'pending' AND lease_until > 0`,
+        )).rows.map((row) => [row.id as string, row.lease_token as string]),
+      );
+    const leasedAtKill = await leases();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const leasedLater = await leases();
+    const heldByKilled = [...leasedAtKill].filter(([id, token]) =>
+      leasedLater.get(id) === token
+    ).map(([id]) => id);
     const fresh = worker("w4");
     await fresh.printed("ready");
 
@@ -143,14 +170,14 @@ Deno.test(`PostgresStore: a producer and three worker processes deliver ${MESSAG
     );
 
     // A duplicate is only ever a message the killed worker held leased and
-    // unrecorded when it died: sent by it, then again after its lease ended.
+    // unrecorded when it died: sent by it, then again after its lease ended
+    // (a message it held but had not sent yet arrives once).
     // Those are its attempts in flight (at most CONCURRENCY) plus attempts
     // whose request had ended but whose result was not yet committed.
     const duplicates = [...counts].filter(([, n]) => n > 1).map(([id]) => id);
-    const heldByKilled = [...leased].filter((id) => fromKilled.has(id));
     for (const id of duplicates) {
       assert.ok(
-        heldByKilled.includes(id),
+        heldByKilled.includes(id) && fromKilled.has(id),
         `${id} arrived ${
           counts.get(id)
         } times without being the killed worker's`,
@@ -159,6 +186,8 @@ Deno.test(`PostgresStore: a producer and three worker processes deliver ${MESSAG
     }
     assert.ok(fromKilled.size > 0, "the killed worker had delivered");
     assert.ok(heldByKilled.length > 0, "the kill landed while it held leases");
+    // What it had sent when it died was sent again by another worker.
+    assert.ok(duplicates.length > 0, "its attempts in flight were repeated");
 
     // The per-endpoint limit, counted at the receiver across all processes.
     const over = [...receiver.maxConcurrent].filter(([, n]) =>

@@ -50,6 +50,7 @@ import {
   validUrl,
 } from "./_input_plans.ts";
 import { VECTORS } from "./_signing.ts";
+import { within } from "./_within.ts";
 
 /** A whole number from the environment, when it may be read and is set. */
 function fromEnv(name: string, fallback: number): number {
@@ -66,24 +67,6 @@ function fromEnv(name: string, fallback: number): number {
 
 const SEED = fromEnv("FC_SEED", 20261201);
 const RUNS = fromEnv("FC_RUNS", 150);
-
-/** Rejects once `ms` has passed, so that a hang fails instead of stalling. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`send() still pending after ${ms} ms`)),
-          ms,
-        );
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function assertNoMarker(
   result: DeliveryResult,
@@ -133,6 +116,7 @@ async function deliverAndCheck(
         buildSendOptions(sendPlan, controller, timers) as SendOptions,
       ),
       bound + 5_000,
+      "send()",
     );
 
     const elapsed = performance.now() - startedAt;

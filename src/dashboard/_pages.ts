@@ -174,37 +174,25 @@ function countCards(context: PageContext, stats: StoreStats): Html {
       <a class="card"
         href="${link}">${label}<b data-count="${key}">${value}</b></a>
     `;
+  const cards: [
+    string,
+    "pending" | "inFlight" | "delivered" | "dead",
+    MessageStatus,
+  ][] = [
+    ["Pending", "pending", "pending"],
+    ["In flight", "inFlight", "pending"],
+    ["Delivered", "delivered", "delivered"],
+    ["Dead", "dead", "dead"],
+  ];
   return html`<div class="cards">
 ${
-    card(
-      "Pending",
-      "pending",
-      stats.pending,
-      href(context, "/messages", { status: "pending" }),
-    )
-  }
-${
-    card(
-      "In flight",
-      "inFlight",
-      stats.inFlight,
-      href(context, "/messages", { status: "pending" }),
-    )
-  }
-${
-    card(
-      "Delivered",
-      "delivered",
-      stats.delivered,
-      href(context, "/messages", { status: "delivered" }),
-    )
-  }
-${
-    card(
-      "Dead",
-      "dead",
-      stats.dead,
-      href(context, "/messages", { status: "dead" }),
+    cards.map(([label, key, status]) =>
+      card(
+        label,
+        key,
+        stats[key],
+        href(context, "/messages", { status }),
+      )
     )
   }
 </div>`;

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { PostgresStore } from "../../src/stores/postgres/mod.ts";
 import { eventually, hold, startReceiver } from "../queue/_receiver.ts";
+import { within } from "../_within.ts";
 import { type Child, spawnChild } from "./_children.ts";
 import { freshSchema, openClient, postgresUrl } from "./_postgres.ts";
 import type { WorkerConfig } from "./_worker_child.ts";
@@ -85,7 +86,7 @@ Deno.test(`PostgresStore: a producer and three worker processes deliver ${MESSAG
     ]);
     children.push(producer);
 
-    await withTimeout(receiver.waitFor(KILL_AFTER), 60_000, "first deliveries");
+    await within(receiver.waitFor(KILL_AFTER), 60_000, "the first deliveries");
     gate = new Promise((resolve) => openGate = resolve);
     await eventually(() => heldFromW2 > 0, "a request of w2 held", 30_000);
     const killAt = performance.now();
@@ -216,26 +217,3 @@ Deno.test(`PostgresStore: a producer and three worker processes deliver ${MESSAG
     await Promise.all(children.map((child) => child[Symbol.asyncDispose]()));
   }
 });
-
-/** `promise`, or a rejection naming `what` after `ms`. */
-async function withTimeout<T>(
-  promise: Promise<T>,
-  ms: number,
-  what: string,
-): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)),
-          ms,
-        );
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
